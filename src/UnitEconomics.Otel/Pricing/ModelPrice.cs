@@ -1,0 +1,95 @@
+namespace UnitEconomics.Otel.Pricing;
+
+/// <summary>
+/// Prices of one kind of billing (standard, a context tier, batch). Token prices are USD per million
+/// tokens; <see cref="PerCall"/> is USD per call. A null price means "not set here": a tier or batch
+/// set falls back to the entry's standard price, cached input and cache write to input, reasoning to output.
+/// </summary>
+public sealed record PriceSet
+{
+    public decimal? Input { get; init; }
+
+    public decimal? CachedInput { get; init; }
+
+    public decimal? CacheWrite { get; init; }
+
+    public decimal? Output { get; init; }
+
+    public decimal? Reasoning { get; init; }
+
+    public decimal? PerCall { get; init; }
+
+    public static PriceSet Empty { get; } = new();
+
+    /// <summary>This set with every unset price taken from <paramref name="fallback"/>.</summary>
+    public PriceSet Over(PriceSet fallback) => new()
+    {
+        Input = this.Input ?? fallback.Input,
+        CachedInput = this.CachedInput ?? fallback.CachedInput,
+        CacheWrite = this.CacheWrite ?? fallback.CacheWrite,
+        Output = this.Output ?? fallback.Output,
+        Reasoning = this.Reasoning ?? fallback.Reasoning,
+        PerCall = this.PerCall ?? fallback.PerCall,
+    };
+
+    public bool HasAnyPrice => this.Input.HasValue || this.CachedInput.HasValue || this.CacheWrite.HasValue
+        || this.Output.HasValue || this.Reasoning.HasValue || this.PerCall.HasValue;
+}
+
+/// <summary>Above <see cref="AboveInputTokens"/> input tokens the whole request is billed at <see cref="Prices"/>.</summary>
+public sealed record PriceTier(long AboveInputTokens, PriceSet Prices);
+
+/// <summary>One priced entry of a catalog: a model (or tool, or vector store) and its prices over a period.</summary>
+public sealed record ModelPrice
+{
+    /// <summary>The entry's id in its catalog (the model name for most entries).</summary>
+    public required string Id { get; init; }
+
+    public string? Provider { get; init; }
+
+    public required PriceSet Standard { get; init; }
+
+    /// <summary>Ascending by threshold.</summary>
+    public IReadOnlyList<PriceTier> Tiers { get; init; } = [];
+
+    public PriceSet? Batch { get; init; }
+
+    /// <summary>Inclusive; null means since always.</summary>
+    public DateTimeOffset? EffectiveFrom { get; init; }
+
+    /// <summary>Exclusive; null means still in force.</summary>
+    public DateTimeOffset? EffectiveTo { get; init; }
+
+    /// <summary>Where the prices were taken from (a URL or a note), for the report and the audit trail.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>The file this entry came from (after layering, the last one that defined it).</summary>
+    public string? CatalogFile { get; init; }
+
+    public bool IsInForceAt(DateTimeOffset at) =>
+        (this.EffectiveFrom is null || at >= this.EffectiveFrom) && (this.EffectiveTo is null || at < this.EffectiveTo);
+
+    /// <summary>
+    /// The prices that apply to a request with <paramref name="allInputTokens"/> input tokens (cached
+    /// included). A batch call is billed at batch prices; otherwise the highest tier whose threshold the
+    /// request exceeds, else the standard prices. Catalog loaders store tiers and batch as complete sets
+    /// (unset prices filled from the standard set), so nothing is merged per call.
+    /// </summary>
+    public PriceSet PricesFor(long allInputTokens, bool batch)
+    {
+        if (batch && this.Batch is not null)
+        {
+            return this.Batch;
+        }
+
+        for (var i = this.Tiers.Count - 1; i >= 0; i--)
+        {
+            if (allInputTokens > this.Tiers[i].AboveInputTokens)
+            {
+                return this.Tiers[i].Prices;
+            }
+        }
+
+        return this.Standard;
+    }
+}

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+
+namespace UnitEconomics.Otel.Spans;
+
+/// <summary>What a span's operation means for cost.</summary>
+public enum OperationKind : byte
+{
+    /// <summary>Not a GenAI span, or one the engine does not price (e.g. <c>create_agent</c>).</summary>
+    Other,
+    /// <summary>A model call priced by tokens: chat, completion, generate_content, embeddings.</summary>
+    Inference,
+    /// <summary>A call priced per call by the catalog: retrieval (vector search), rerank.</summary>
+    PerCall,
+    /// <summary>A tool call; priced per call when the catalog has the tool.</summary>
+    Tool,
+    /// <summary><c>invoke_agent</c> / <c>invoke_workflow</c>: a task root candidate.</summary>
+    Agent,
+}
+
+/// <summary>
+/// A GenAI span read into the fields that cost depends on. A struct passed by reference: reading a span
+/// allocates nothing beyond what the span already holds.
+/// </summary>
+public struct GenAiCall
+{
+    public string Operation;
+    public OperationKind Kind;
+    public string Provider;
+    public string Model;
+    /// <summary>True when any token attribute was present.</summary>
+    public bool HasTokens;
+    public long InputTokens;
+    public long OutputTokens;
+    public long CacheReadTokens;
+    public long CacheWriteTokens;
+    public long ReasoningTokens;
+    public bool HasReportedCost;
+    public decimal ReportedCost;
+    public string? ReportedCurrency;
+    public string? ConversationId;
+    public string? AgentName;
+    public string? ToolName;
+    public string? ResponseId;
+    public string Tenant;
+    public string UseCase;
+    public bool CacheHit;
+    public bool IsBatch;
+    public bool IsTaskRoot;
+    public bool IsError;
+    public ActivityTraceId TraceId;
+    public ActivitySpanId SpanId;
+    public ActivitySpanId ParentSpanId;
+    public DateTime EndTimeUtc;
+    public double DurationMs;
+
+    /// <summary>Tokens after the convention's inclusive counts are split into disjoint parts.</summary>
+    public readonly TokenParts Parts => TokenParts.From(this.InputTokens, this.CacheReadTokens, this.CacheWriteTokens, this.OutputTokens, this.ReasoningTokens);
+
+    public readonly long TotalTokens => this.Parts.Total;
+}
+
+/// <summary>
+/// Disjoint token counts. The conventions count cache read and cache write inside input and reasoning
+/// inside output; producers that report them exclusively (input smaller than the cache parts) are taken
+/// as given, so no part is ever negative.
+/// </summary>
+public readonly record struct TokenParts(long UncachedInput, long CacheRead, long CacheWrite, long Output, long Reasoning)
+{
+    public long Total => this.UncachedInput + this.CacheRead + this.CacheWrite + this.Output + this.Reasoning;
+
+    public long AllInput => this.UncachedInput + this.CacheRead + this.CacheWrite;
+
+    public static TokenParts From(long input, long cacheRead, long cacheWrite, long output, long reasoning)
+    {
+        var cached = cacheRead + cacheWrite;
+        var uncached = input >= cached ? input - cached : input;
+        var plainOutput = output >= reasoning ? output - reasoning : output;
+        return new TokenParts(uncached, cacheRead, cacheWrite, plainOutput, reasoning);
+    }
+}
