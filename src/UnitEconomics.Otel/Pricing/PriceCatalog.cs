@@ -26,6 +26,10 @@ public sealed class PriceCatalog
 
     public static PriceCatalog Empty { get; } = new([]);
 
+    public static PriceCatalog Load(params string[] paths) => throw new NotSupportedException(string.Join(",", paths));
+
+    public static PriceCatalog LoadDefaultAnd(params string[] paths) => throw new NotSupportedException(string.Join(",", paths));
+
     public IReadOnlyList<ModelPrice> Entries { get; }
 
     /// <summary>Finds the entry for <paramref name="model"/> in force at <paramref name="at"/>.</summary>

@@ -34,6 +34,8 @@ public sealed class TenantDirectory
 
     public static TenantDirectory Empty { get; } = new([], []);
 
+    public static TenantDirectory Load(string path) => throw new NotSupportedException(path);
+
     public FrozenDictionary<string, TierInfo> Tiers { get; }
 
     public IEnumerable<TenantInfo> Tenants => this.tenants.Values;

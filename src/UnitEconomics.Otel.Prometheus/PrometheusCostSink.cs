@@ -1,0 +1,267 @@
+using System.Collections.Concurrent;
+using Prometheus;
+using UnitEconomics.Otel.Engine;
+using UnitEconomics.Otel.Pricing;
+using UnitEconomics.Otel.Spans;
+using UnitEconomics.Otel.Tenants;
+
+namespace UnitEconomics.Otel.Prometheus;
+
+/// <summary>
+/// The metric contract of DESIGN §5 with prometheus-net. Metric families are created once per
+/// registry; the label children a call needs are looked up once per label set and cached in a
+/// dictionary keyed by a struct, so a warm call allocates nothing and takes no lock.
+/// </summary>
+public sealed class PrometheusCostSink : ICostSink
+{
+    /// <summary>Sub-cent to tens of dollars: one call is often a fraction of a cent, an agent task can be dollars.</summary>
+    public static readonly double[] MoneyBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50];
+
+    public static readonly double[] TokenBuckets = [100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000];
+
+    public static readonly double[] CallCountBuckets = [1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50, 100];
+
+    private static readonly string[] TokenTypes = ["input", "cache_read", "cache_write", "output", "reasoning"];
+
+    private readonly Counter cost;
+    private readonly Counter tenantCost;
+    private readonly Counter tokens;
+    private readonly Counter requests;
+    private readonly Counter tenantRequests;
+    private readonly Histogram requestCost;
+    private readonly Counter unpriced;
+    private readonly Counter agentTasks;
+    private readonly Histogram agentTaskCost;
+    private readonly Histogram agentTaskModelCalls;
+    private readonly Histogram agentTaskTokens;
+    private readonly Histogram singleShotCost;
+    private readonly Counter budgetExceeded;
+    private readonly Gauge tenantInfo;
+    private readonly Gauge tenantRevenue;
+    private readonly Gauge tenantEngagement;
+    private readonly Gauge infraCost;
+    private readonly Gauge modelPrice;
+    private readonly Counter tenantOverflow;
+    private readonly Counter rejected;
+
+    private readonly ConcurrentDictionary<CallKey, CallSeries> callSeries = new();
+    private readonly ConcurrentDictionary<TenantKey, TenantSeries> tenantSeries = new();
+    private readonly object publishLock = new();
+    private HashSet<(string Tenant, string Tier)> publishedTenants = [];
+    private HashSet<string> publishedTiers = [];
+    private HashSet<(string Provider, string Model, string TokenType)> publishedPrices = [];
+
+    public PrometheusCostSink(CollectorRegistry? registry = null)
+    {
+        var factory = Metrics.WithCustomRegistry(registry ?? Metrics.DefaultRegistry);
+        this.cost = factory.CreateCounter("ai_cost_usd_total", "AI spend in USD by provider, model, operation, use case and tier.", "provider", "model", "operation", "use_case", "tier");
+        this.tenantCost = factory.CreateCounter("ai_tenant_cost_usd_total", "AI spend in USD by tenant (customer) and tier.", "tenant", "tier");
+        this.tokens = factory.CreateCounter("ai_tokens_total", "Tokens by disjoint type (input = uncached input, output = non-reasoning output).", "provider", "model", "use_case", "tier", "token_type");
+        this.requests = factory.CreateCounter("ai_requests_total", "Priced AI requests; cache=hit when answered from the app's semantic cache.", "provider", "model", "operation", "use_case", "tier", "cache");
+        this.tenantRequests = factory.CreateCounter("ai_tenant_requests_total", "Priced AI requests by tenant and tier.", "tenant", "tier");
+        this.requestCost = factory.CreateHistogram("ai_request_cost_usd", "Cost of one AI request in USD.", new HistogramConfiguration { LabelNames = ["operation", "use_case", "tier"], Buckets = MoneyBuckets });
+        this.unpriced = factory.CreateCounter("ai_unpriced_requests_total", "Model calls with no price in the catalog and no reported cost: not priced at zero.", "provider", "model");
+        this.agentTasks = factory.CreateCounter("ai_agent_tasks_total", "Agent tasks completed, by outcome.", "agent", "use_case", "tier", "outcome");
+        this.agentTaskCost = factory.CreateHistogram("ai_agent_task_cost_usd", "Cost of one agent task (every call under its root) in USD.", new HistogramConfiguration { LabelNames = ["agent", "use_case", "tier"], Buckets = MoneyBuckets });
+        this.agentTaskModelCalls = factory.CreateHistogram("ai_agent_task_model_calls", "Model calls in one agent task.", new HistogramConfiguration { LabelNames = ["agent", "use_case", "tier"], Buckets = CallCountBuckets });
+        this.agentTaskTokens = factory.CreateHistogram("ai_agent_task_tokens", "Tokens used by one agent task.", new HistogramConfiguration { LabelNames = ["agent", "use_case", "tier"], Buckets = TokenBuckets });
+        this.singleShotCost = factory.CreateHistogram("ai_single_shot_cost_usd", "Cost of a completion made outside any agent task, in USD: the agent multiplier's baseline.", new HistogramConfiguration { LabelNames = ["use_case", "tier"], Buckets = MoneyBuckets });
+        this.budgetExceeded = factory.CreateCounter("ai_budget_exceeded_total", "Budgets gone over (once per task, session, or tenant and month).", "scope", "use_case", "tier");
+        this.tenantInfo = factory.CreateGauge("ai_tenant_info", "1 for each tenant in the tenant directory, with its tier.", "tenant", "tier");
+        this.tenantRevenue = factory.CreateGauge("ai_tenant_revenue_usd_per_month", "Revenue per month from the tenant, USD.", "tenant", "tier");
+        this.tenantEngagement = factory.CreateGauge("ai_tenant_engagement", "The tenant's engagement figure from the tenant directory.", "tenant", "tier");
+        this.infraCost = factory.CreateGauge("ai_infra_cost_usd_per_month", "Non-AI infrastructure cost per month carried by the tier, USD.", "tier");
+        this.modelPrice = factory.CreateGauge("ai_model_price_usd_per_million_tokens", "Catalog price in force, USD per million tokens.", "provider", "model", "token_type");
+        this.tenantOverflow = factory.CreateCounter("ai_tenant_overflow_total", "Calls whose tenant was folded into __other__ past the tenant cap.");
+        this.rejected = factory.CreateCounter("ai_spans_rejected_total", "GenAI spans rejected as malformed, by reason.", "reason");
+    }
+
+    public void OnCall(in CallCost call)
+    {
+        ref readonly var c = ref call;
+        var series = this.GetCallSeries(new CallKey(c.Call.Provider, c.Call.Model, c.Call.Operation, c.Call.UseCase, c.Tier, c.Call.CacheHit));
+        var usd = (double)c.Cost.Total;
+        var parts = c.Call.Parts;
+        series.Cost.Inc(usd);
+        series.Requests.Inc();
+        series.RequestCost.Observe(usd);
+        AddTokens(series.InputTokens, parts.UncachedInput);
+        AddTokens(series.CacheReadTokens, parts.CacheRead);
+        AddTokens(series.CacheWriteTokens, parts.CacheWrite);
+        AddTokens(series.OutputTokens, parts.Output);
+        AddTokens(series.ReasoningTokens, parts.Reasoning);
+        if (c.IsSingleShot)
+        {
+            series.SingleShotCost.Observe(usd);
+        }
+
+        var tenant = this.GetTenantSeries(new TenantKey(c.TenantLabel, c.Tier));
+        tenant.Cost.Inc(usd);
+        tenant.Requests.Inc();
+    }
+
+    public void OnUnpriced(in GenAiCall call) => this.unpriced.WithLabels(call.Provider, call.Model).Inc();
+
+    public void OnAgentTask(in AgentTaskSummary task)
+    {
+        this.agentTasks.WithLabels(task.Agent, task.UseCase, task.Tier, task.Outcome).Inc();
+        this.agentTaskCost.WithLabels(task.Agent, task.UseCase, task.Tier).Observe((double)task.CostUsd);
+        this.agentTaskModelCalls.WithLabels(task.Agent, task.UseCase, task.Tier).Observe(task.ModelCalls);
+        this.agentTaskTokens.WithLabels(task.Agent, task.UseCase, task.Tier).Observe(task.Tokens);
+    }
+
+    public void OnBudgetExceeded(in BudgetExceeded exceeded) =>
+        this.budgetExceeded.WithLabels(exceeded.ScopeLabel, exceeded.UseCase, exceeded.Tier).Inc();
+
+    public void OnRejected(RejectReason reason) => this.rejected.WithLabels(reason.ToLabel()).Inc();
+
+    public void OnTenantOverflow() => this.tenantOverflow.Inc();
+
+    /// <summary>Sets the tenant and tier gauges from the directory; series of tenants no longer listed are removed.</summary>
+    public void PublishTenants(TenantDirectory directory)
+    {
+        lock (this.publishLock)
+        {
+            var tenants = new HashSet<(string, string)>();
+            foreach (var t in directory.Tenants)
+            {
+                tenants.Add((t.Id, t.Tier));
+                this.tenantInfo.WithLabels(t.Id, t.Tier).Set(1);
+                this.tenantRevenue.WithLabels(t.Id, t.Tier).Set((double)t.RevenuePerMonth);
+                this.tenantEngagement.WithLabels(t.Id, t.Tier).Set(t.Engagement);
+            }
+
+            foreach (var (id, tier) in this.publishedTenants)
+            {
+                if (!tenants.Contains((id, tier)))
+                {
+                    this.tenantInfo.RemoveLabelled(id, tier);
+                    this.tenantRevenue.RemoveLabelled(id, tier);
+                    this.tenantEngagement.RemoveLabelled(id, tier);
+                }
+            }
+
+            var tiers = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var tier in directory.Tiers.Values)
+            {
+                tiers.Add(tier.Name);
+                this.infraCost.WithLabels(tier.Name).Set((double)tier.InfraCostPerMonth);
+            }
+
+            foreach (var tier in this.publishedTiers)
+            {
+                if (!tiers.Contains(tier))
+                {
+                    this.infraCost.RemoveLabelled(tier);
+                }
+            }
+
+            this.publishedTenants = tenants;
+            this.publishedTiers = tiers;
+        }
+    }
+
+    /// <summary>Sets the price gauges to the catalog's prices in force at <paramref name="at"/>.</summary>
+    public void PublishPrices(PriceCatalog catalog, DateTimeOffset at)
+    {
+        lock (this.publishLock)
+        {
+            var published = new HashSet<(string, string, string)>();
+            foreach (var entry in catalog.Entries)
+            {
+                if (!entry.IsInForceAt(at))
+                {
+                    continue;
+                }
+
+                var provider = entry.Provider ?? SpanNormalizer.Unknown;
+                var s = entry.Standard;
+                decimal?[] prices = [s.Input, s.CachedInput ?? s.Input, s.CacheWrite ?? s.Input, s.Output, s.Reasoning ?? s.Output];
+                for (var i = 0; i < TokenTypes.Length; i++)
+                {
+                    if (prices[i] is { } price)
+                    {
+                        published.Add((provider, entry.Id, TokenTypes[i]));
+                        this.modelPrice.WithLabels(provider, entry.Id, TokenTypes[i]).Set((double)price);
+                    }
+                }
+            }
+
+            foreach (var (provider, model, type) in this.publishedPrices)
+            {
+                if (!published.Contains((provider, model, type)))
+                {
+                    this.modelPrice.RemoveLabelled(provider, model, type);
+                }
+            }
+
+            this.publishedPrices = published;
+        }
+    }
+
+    private static void AddTokens(Counter.Child counter, long count)
+    {
+        if (count > 0)
+        {
+            counter.Inc(count);
+        }
+    }
+
+    private CallSeries GetCallSeries(in CallKey key) =>
+        this.callSeries.TryGetValue(key, out var series) ? series : this.callSeries.GetOrAdd(key, static (k, sink) => new CallSeries(sink, k), this);
+
+    private TenantSeries GetTenantSeries(in TenantKey key) =>
+        this.tenantSeries.TryGetValue(key, out var series) ? series : this.tenantSeries.GetOrAdd(key, static (k, sink) => new TenantSeries(sink, k), this);
+
+    private readonly record struct CallKey(string Provider, string Model, string Operation, string UseCase, string Tier, bool CacheHit);
+
+    private readonly record struct TenantKey(string Tenant, string Tier);
+
+    /// <summary>Every child one call touches, resolved once per label set.</summary>
+    private sealed class CallSeries
+    {
+        public CallSeries(PrometheusCostSink sink, CallKey k)
+        {
+            this.Cost = sink.cost.WithLabels(k.Provider, k.Model, k.Operation, k.UseCase, k.Tier);
+            this.Requests = sink.requests.WithLabels(k.Provider, k.Model, k.Operation, k.UseCase, k.Tier, k.CacheHit ? "hit" : "miss");
+            this.RequestCost = sink.requestCost.WithLabels(k.Operation, k.UseCase, k.Tier);
+            this.SingleShotCost = sink.singleShotCost.WithLabels(k.UseCase, k.Tier);
+            this.InputTokens = sink.tokens.WithLabels(k.Provider, k.Model, k.UseCase, k.Tier, "input");
+            this.CacheReadTokens = sink.tokens.WithLabels(k.Provider, k.Model, k.UseCase, k.Tier, "cache_read");
+            this.CacheWriteTokens = sink.tokens.WithLabels(k.Provider, k.Model, k.UseCase, k.Tier, "cache_write");
+            this.OutputTokens = sink.tokens.WithLabels(k.Provider, k.Model, k.UseCase, k.Tier, "output");
+            this.ReasoningTokens = sink.tokens.WithLabels(k.Provider, k.Model, k.UseCase, k.Tier, "reasoning");
+        }
+
+        public Counter.Child Cost { get; }
+
+        public Counter.Child Requests { get; }
+
+        public Histogram.Child RequestCost { get; }
+
+        public Histogram.Child SingleShotCost { get; }
+
+        public Counter.Child InputTokens { get; }
+
+        public Counter.Child CacheReadTokens { get; }
+
+        public Counter.Child CacheWriteTokens { get; }
+
+        public Counter.Child OutputTokens { get; }
+
+        public Counter.Child ReasoningTokens { get; }
+    }
+
+    private sealed class TenantSeries
+    {
+        public TenantSeries(PrometheusCostSink sink, TenantKey k)
+        {
+            this.Cost = sink.tenantCost.WithLabels(k.Tenant, k.Tier);
+            this.Requests = sink.tenantRequests.WithLabels(k.Tenant, k.Tier);
+        }
+
+        public Counter.Child Cost { get; }
+
+        public Counter.Child Requests { get; }
+    }
+}

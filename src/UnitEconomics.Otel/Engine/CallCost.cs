@@ -1,0 +1,91 @@
+using UnitEconomics.Otel.Pricing;
+using UnitEconomics.Otel.Spans;
+
+namespace UnitEconomics.Otel.Engine;
+
+/// <summary>
+/// One priced (or unpriced) call as the sinks see it: the normalized call, its cost and its attribution.
+/// Passed by reference; sinks must not keep it.
+/// </summary>
+public readonly struct CallCost
+{
+    public CallCost(in GenAiCall call, in CostBreakdown cost, string tenantLabel, string tier, bool isSingleShot)
+    {
+        this.Call = call;
+        this.Cost = cost;
+        this.TenantLabel = tenantLabel;
+        this.Tier = tier;
+        this.IsSingleShot = isSingleShot;
+    }
+
+    public GenAiCall Call { get; }
+
+    public CostBreakdown Cost { get; }
+
+    /// <summary>The tenant as a label: the tenant id, or <c>__other__</c> past the tenant cap.</summary>
+    public string TenantLabel { get; }
+
+    public string Tier { get; }
+
+    /// <summary>A completion made outside any agent task: the baseline of the agent multiplier.</summary>
+    public bool IsSingleShot { get; }
+
+    public string CacheLabel => this.Call.CacheHit ? "hit" : "miss";
+}
+
+/// <summary>An agent task closed: the rollup of every priced call under its root.</summary>
+public readonly record struct AgentTaskSummary(
+    System.Diagnostics.ActivityTraceId TraceId,
+    System.Diagnostics.ActivitySpanId RootSpanId,
+    string Agent,
+    string TenantLabel,
+    string Tier,
+    string UseCase,
+    string Outcome,
+    decimal CostUsd,
+    int ModelCalls,
+    int ToolCalls,
+    int FailedCalls,
+    long Tokens,
+    DateTime StartUtc,
+    DateTime EndUtc,
+    bool ClosedByTimeout);
+
+/// <summary>What a budget limits.</summary>
+public enum BudgetScope : byte
+{
+    Task,
+    Session,
+    Tenant,
+}
+
+/// <summary>A budget went over its limit (raised once per task, session, or tenant and month).</summary>
+public readonly record struct BudgetExceeded(BudgetScope Scope, string Key, string TenantLabel, string Tier, string UseCase, decimal Limit, decimal Used)
+{
+    public string ScopeLabel => this.Scope switch
+    {
+        BudgetScope.Task => "task",
+        BudgetScope.Session => "session",
+        _ => "tenant",
+    };
+}
+
+/// <summary>
+/// Receives what the engine computes. Called on the thread that ended the span: implementations must
+/// be thread-safe, cheap and must not throw (the engine contains exceptions, but a throwing sink loses
+/// the rest of that span's metrics for itself).
+/// </summary>
+public interface ICostSink
+{
+    void OnCall(in CallCost call);
+
+    void OnUnpriced(in GenAiCall call);
+
+    void OnAgentTask(in AgentTaskSummary task);
+
+    void OnBudgetExceeded(in BudgetExceeded exceeded);
+
+    void OnRejected(RejectReason reason);
+
+    void OnTenantOverflow();
+}

@@ -1,0 +1,455 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using UnitEconomics.Otel.Agents;
+using UnitEconomics.Otel.Budgets;
+using UnitEconomics.Otel.Diagnostics;
+using UnitEconomics.Otel.Pricing;
+using UnitEconomics.Otel.Spans;
+using UnitEconomics.Otel.Tenants;
+
+namespace UnitEconomics.Otel.Engine;
+
+/// <summary>
+/// The one engine behind both front doors (the in-process processor and the OTLP service): span →
+/// normalized call → price → attribution → agent-task rollup → budgets → sinks. Never throws to its caller.
+/// </summary>
+public sealed class CostEngine
+{
+    private const int MaxLoggedUnpricedModels = 1_000;
+
+    private readonly Func<PriceCatalog> catalog;
+    private readonly Func<TenantDirectory> tenants;
+    private readonly ICostSink[] sinks;
+    private readonly ILogger logger;
+    private readonly TenantLabels tenantLabels;
+    private readonly AgentTaskTracker tasks;
+    private readonly ConcurrentDictionary<string, byte> loggedUnpriced = new(StringComparer.Ordinal);
+
+    public CostEngine(
+        UnitEconomicsOptions options,
+        Func<PriceCatalog> catalog,
+        Func<TenantDirectory> tenants,
+        IEnumerable<ICostSink> sinks,
+        ILogger? logger = null)
+    {
+        this.Options = options;
+        this.catalog = catalog;
+        this.tenants = tenants;
+        this.sinks = [.. sinks];
+        this.logger = logger ?? NullLogger.Instance;
+        this.Normalizer = new SpanNormalizer(options.Spans);
+        this.tenantLabels = new TenantLabels(options.MaxTenants);
+        this.tasks = new AgentTaskTracker(options.MaxOpenTasks);
+        this.Budgets = new BudgetTracker(options.Budgets);
+    }
+
+    /// <summary>Raised once per budget crossing, after the sinks counted it.</summary>
+    public event EventHandler<BudgetExceeded>? BudgetExceeded;
+
+    public UnitEconomicsOptions Options { get; }
+
+    public SpanNormalizer Normalizer { get; }
+
+    public BudgetTracker Budgets { get; }
+
+    public PriceCatalog Catalog => this.catalog();
+
+    public TenantDirectory Tenants => this.tenants();
+
+    public int OpenTasks => this.tasks.OpenCount;
+
+    /// <summary>
+    /// Processes a span that has ended. Its ancestors say whether it belongs to an agent task; in the
+    /// service they come from the buffered trace, so a task's children are replayed before its root.
+    /// </summary>
+    public void OnEnded<TSpan, TAncestry>(in TSpan span, in TAncestry ancestry)
+        where TSpan : struct, ISpanView
+        where TAncestry : struct, ISpanAncestry
+    {
+        try
+        {
+            this.Process(span, ancestry);
+        }
+        catch (Exception ex)
+        {
+            // A span the engine cannot read must never reach the host app as an exception.
+            UnitEconomicsEventSource.Log.SpanProcessingFailed(ex.GetType().Name, ex.Message);
+            this.Notify(RejectReason.Unreadable);
+        }
+    }
+
+    /// <summary>Whether the agent task containing <paramref name="key"/> has gone over its token budget.</summary>
+    public bool IsTaskOverBudget(TaskKey key, out long tokens)
+    {
+        tokens = 0;
+        if (this.tasks.TryGet(key, out var state) && state is not null)
+        {
+            lock (state)
+            {
+                tokens = state.Tokens;
+                return state.BudgetExceeded;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Closes tasks idle since before <paramref name="cutoffUtc"/> (roots that never arrived); <see cref="DateTime.MaxValue"/> closes all, at shutdown.</summary>
+    public int CloseIdleTasks(DateTime cutoffUtc)
+    {
+        var idle = this.tasks.TakeIdle(cutoffUtc);
+        foreach (var state in idle)
+        {
+            AgentTaskSummary summary;
+            lock (state)
+            {
+                summary = state.ToSummary(
+                    state.AgentName ?? SpanNormalizer.Unknown,
+                    state.TenantLabel ?? SpanNormalizer.Unknown,
+                    state.Tier ?? TenantDirectory.UnknownTier,
+                    state.UseCase ?? SpanNormalizer.Unknown,
+                    state.BudgetExceeded ? "budget_exceeded" : "ok",
+                    state.LastSeenUtc,
+                    byTimeout: true);
+            }
+
+            this.Notify(summary);
+        }
+
+        return idle.Count;
+    }
+
+    private void Process<TSpan, TAncestry>(in TSpan span, in TAncestry ancestry)
+        where TSpan : struct, ISpanView
+        where TAncestry : struct, ISpanAncestry
+    {
+        var result = this.Normalizer.Normalize(span, out var call, out var reason);
+        if (result == NormalizeResult.NotGenAi)
+        {
+            return;
+        }
+
+        if (result == NormalizeResult.Rejected)
+        {
+            this.Notify(reason);
+            return;
+        }
+
+        var finder = new TaskRootFinder();
+        ancestry.VisitAncestors(ref finder);
+        var isRoot = call.Kind == OperationKind.Agent || call.IsTaskRoot;
+        var isOutermostRoot = isRoot && !finder.Found;
+        TaskState? task = null;
+        if (finder.Found)
+        {
+            task = this.tasks.GetOrOpen(new TaskKey(call.TraceId, finder.OutermostRoot), finder.OutermostAgent, call.EndTimeUtc.AddMilliseconds(-call.DurationMs));
+        }
+        else if (isOutermostRoot)
+        {
+            this.tasks.TryGet(new TaskKey(call.TraceId, call.SpanId), out task);
+        }
+
+        // What the span costs, if it is priced at all.
+        var priced = false;
+        var cost = CostBreakdown.Unpriced;
+        var isModelCall = false;
+        switch (call.Kind)
+        {
+            case OperationKind.Inference:
+            case OperationKind.Other when call.HasTokens || call.HasReportedCost:
+                isModelCall = true;
+                priced = this.TryPrice(call, call.Model, out cost);
+                if (!priced && !(call.CacheHit && !call.HasTokens))
+                {
+                    this.ReportUnpriced(call);
+                }
+                else if (!priced)
+                {
+                    priced = true; // a semantic-cache hit that called no model: a request that cost nothing
+                    cost = new CostBreakdown(0, 0, 0, 0, 0, 0, 0, CostSource.Estimated);
+                }
+
+                break;
+            case OperationKind.PerCall:
+                priced = this.TryPrice(call, call.Model != SpanNormalizer.Unknown ? call.Model : call.Provider, out cost);
+                if (!priced)
+                {
+                    this.ReportUnpriced(call);
+                }
+
+                break;
+            case OperationKind.Tool:
+                // Tools are free unless the catalog prices them by name.
+                priced = call.ToolName is not null && this.TryPrice(call, call.ToolName, out cost);
+                break;
+            case OperationKind.Agent when call.HasTokens || call.HasReportedCost:
+                // A remote agent whose inside is not traced: priced from its own totals, but only if no
+                // inference span below it was seen (otherwise the tokens would be counted twice).
+                var below = task is not null && HasInferenceBelow(task, call.SpanId);
+                if (!below)
+                {
+                    isModelCall = true;
+                    priced = this.TryPrice(call, call.Model, out cost);
+                    if (!priced)
+                    {
+                        this.ReportUnpriced(call);
+                    }
+                }
+
+                break;
+        }
+
+        var tier = this.tenants().TierOf(call.Tenant);
+        var tenantLabel = this.tenantLabels.Label(call.Tenant, out var overflowed);
+        if (overflowed)
+        {
+            this.NotifyOverflow();
+        }
+
+        var inTask = finder.Found;
+        if (priced || isModelCall)
+        {
+            var isSingleShot = !inTask && !isRoot && priced && call.Kind == OperationKind.Inference && !call.CacheHit
+                && !ReferenceEquals(call.Operation, GenAiAttributes.Operations.Embeddings);
+            var record = new CallCost(call, cost, tenantLabel, tier, isSingleShot);
+            if (priced)
+            {
+                this.Notify(record);
+            }
+
+            this.ApplyBudgets(call, record, priced);
+        }
+
+        if (task is not null)
+        {
+            this.AddToTask(task, call, cost.Total, isModelCall, finder, tenantLabel, tier);
+        }
+
+        if (isOutermostRoot)
+        {
+            this.CloseTask(call, tenantLabel, tier);
+        }
+    }
+
+    private static bool HasInferenceBelow(TaskState task, ActivitySpanId agentSpan)
+    {
+        lock (task)
+        {
+            return task.HasInferenceBelow(agentSpan);
+        }
+    }
+
+    private bool TryPrice(in GenAiCall call, string name, out CostBreakdown cost)
+    {
+        this.catalog().TryResolve(call.Provider == SpanNormalizer.Unknown ? null : call.Provider, name, call.EndTimeUtc, out var price);
+        cost = CostCalculator.Calculate(call, price);
+        return cost.IsPriced;
+    }
+
+    private void AddToTask(TaskState task, in GenAiCall call, decimal cost, bool isModelCall, in TaskRootFinder finder, string tenantLabel, string tier)
+    {
+        var exceeded = false;
+        long tokens;
+        lock (task)
+        {
+            task.CostUsd += cost;
+            task.LastSeenUtc = call.EndTimeUtc;
+            if (isModelCall)
+            {
+                task.ModelCalls++;
+                task.Tokens += call.TotalTokens;
+                finder.MarkAgentsWithInference(task);
+            }
+
+            if (call.Kind == OperationKind.Tool)
+            {
+                task.ToolCalls++;
+            }
+
+            if (call.IsError)
+            {
+                task.FailedCalls++;
+            }
+
+            if (task.TenantLabel is null && call.Tenant != SpanNormalizer.Unknown)
+            {
+                task.Tenant = call.Tenant;
+                task.TenantLabel = tenantLabel;
+                task.Tier = tier;
+            }
+
+            if (task.UseCase is null && call.UseCase != SpanNormalizer.Unknown)
+            {
+                task.UseCase = call.UseCase;
+            }
+
+            tokens = task.Tokens;
+            if (!task.BudgetExceeded && this.Options.Budgets.MaxTokensPerTask is { } limit && tokens > limit)
+            {
+                task.BudgetExceeded = exceeded = true;
+            }
+        }
+
+        if (exceeded)
+        {
+            this.Notify(new BudgetExceeded(BudgetScope.Task, task.Key.RootSpanId.ToHexString(), task.TenantLabel ?? tenantLabel, task.Tier ?? tier,
+                task.UseCase ?? call.UseCase, this.Options.Budgets.MaxTokensPerTask!.Value, tokens));
+        }
+    }
+
+    private void CloseTask(in GenAiCall root, string tenantLabel, string tier)
+    {
+        var key = new TaskKey(root.TraceId, root.SpanId);
+        AgentTaskSummary summary;
+        if (this.tasks.TryClose(key, out var state) && state is not null)
+        {
+            lock (state)
+            {
+                var known = root.Tenant != SpanNormalizer.Unknown;
+                summary = state.ToSummary(
+                    root.AgentName ?? state.AgentName ?? SpanNormalizer.Unknown,
+                    known ? tenantLabel : state.TenantLabel ?? tenantLabel,
+                    known ? tier : state.Tier ?? tier,
+                    root.UseCase != SpanNormalizer.Unknown ? root.UseCase : state.UseCase ?? root.UseCase,
+                    state.BudgetExceeded ? "budget_exceeded" : root.IsError ? "error" : "ok",
+                    root.EndTimeUtc,
+                    byTimeout: false) with { StartUtc = root.EndTimeUtc.AddMilliseconds(-root.DurationMs) };
+            }
+        }
+        else
+        {
+            // A root with nothing priced under it is still a task (it may have failed before any call).
+            summary = new AgentTaskSummary(root.TraceId, root.SpanId, root.AgentName ?? SpanNormalizer.Unknown, tenantLabel, tier, root.UseCase,
+                root.IsError ? "error" : "ok", 0, 0, 0, root.IsError ? 1 : 0, 0, root.EndTimeUtc.AddMilliseconds(-root.DurationMs), root.EndTimeUtc, false);
+        }
+
+        this.Notify(summary);
+    }
+
+    private void ApplyBudgets(in GenAiCall call, in CallCost record, bool priced)
+    {
+        var options = this.Options.Budgets;
+        if (options.MaxTokensPerSession is { } sessionLimit && call.ConversationId is { } session
+            && this.Budgets.AddSessionTokens(session, call.TotalTokens, call.EndTimeUtc, out var sessionUsed))
+        {
+            this.Notify(new BudgetExceeded(BudgetScope.Session, session, record.TenantLabel, record.Tier, call.UseCase, sessionLimit, sessionUsed));
+        }
+
+        if (priced && options.MaxUsdPerTenantPerMonth is { } tenantLimit
+            && this.Budgets.AddTenantSpend(call.Tenant, record.Cost.Total, call.EndTimeUtc, out var tenantUsed))
+        {
+            this.Notify(new BudgetExceeded(BudgetScope.Tenant, call.Tenant, record.TenantLabel, record.Tier, call.UseCase, tenantLimit, tenantUsed));
+        }
+    }
+
+    private void ReportUnpriced(in GenAiCall call)
+    {
+        foreach (var sink in this.sinks)
+        {
+            sink.OnUnpriced(call);
+        }
+
+        var key = call.Model;
+        if (this.loggedUnpriced.Count < MaxLoggedUnpricedModels && this.loggedUnpriced.TryAdd(key, 0))
+        {
+            UnitEconomicsEventSource.Log.UnpricedModel(call.Provider, call.Model);
+            this.logger.LogWarning("No price for model {Model} (provider {Provider}): its calls are counted in ai_unpriced_requests_total, not priced at zero. Add it to a price catalog.", call.Model, call.Provider);
+        }
+    }
+
+    private void Notify(in CallCost record)
+    {
+        foreach (var sink in this.sinks)
+        {
+            sink.OnCall(record);
+        }
+    }
+
+    private void Notify(in AgentTaskSummary summary)
+    {
+        foreach (var sink in this.sinks)
+        {
+            sink.OnAgentTask(summary);
+        }
+    }
+
+    private void Notify(RejectReason reason)
+    {
+        UnitEconomicsEventSource.Log.SpanRejected(reason.ToLabel());
+        foreach (var sink in this.sinks)
+        {
+            sink.OnRejected(reason);
+        }
+    }
+
+    private void NotifyOverflow()
+    {
+        foreach (var sink in this.sinks)
+        {
+            sink.OnTenantOverflow();
+        }
+    }
+
+    private void Notify(in BudgetExceeded exceeded)
+    {
+        foreach (var sink in this.sinks)
+        {
+            sink.OnBudgetExceeded(exceeded);
+        }
+
+        try
+        {
+            this.BudgetExceeded?.Invoke(this, exceeded);
+        }
+        catch (Exception ex)
+        {
+            // The app's handler failing must not stop pricing.
+            this.logger.LogError(ex, "A BudgetExceeded handler threw.");
+        }
+    }
+
+    /// <summary>Finds the outermost task root among the ancestors and remembers the agent spans on the way.</summary>
+    private struct TaskRootFinder : IAncestorVisitor
+    {
+        private AgentBuffer agents;
+        private int agentCount;
+
+        public bool Found;
+        public ActivitySpanId OutermostRoot;
+        public string? OutermostAgent;
+
+        public void Visit(in AncestorInfo ancestor)
+        {
+            if (!ancestor.IsTaskRoot)
+            {
+                return;
+            }
+
+            this.Found = true;
+            this.OutermostRoot = ancestor.SpanId;
+            this.OutermostAgent = ancestor.AgentName;
+            if (this.agentCount < AgentBuffer.Length)
+            {
+                this.agents[this.agentCount++] = ancestor.SpanId;
+            }
+        }
+
+        public readonly void MarkAgentsWithInference(TaskState task)
+        {
+            for (var i = 0; i < this.agentCount; i++)
+            {
+                task.MarkInferenceBelow(this.agents[i]);
+            }
+        }
+    }
+
+    [InlineArray(Length)]
+    private struct AgentBuffer
+    {
+        public const int Length = 8;
+        private ActivitySpanId element;
+    }
+}

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using OpenTelemetry;
+using OpenTelemetry.Resources;
+using UnitEconomics.Otel.Agents;
+using UnitEconomics.Otel.Engine;
+using UnitEconomics.Otel.Spans;
+
+namespace UnitEconomics.Otel.Processing;
+
+/// <summary>
+/// Prices GenAI spans as they end, in-process. At start it copies tenant and use case from W3C baggage
+/// onto the span, so they also travel with the span over OTLP. Never throws into the host app; spans
+/// that are not GenAI spans cost one pass over their tags.
+/// </summary>
+internal sealed class GenAiCostProcessor : BaseProcessor<Activity>
+{
+    private readonly CostEngine engine;
+    private readonly string[] baggageKeys;
+    private IReadOnlyDictionary<string, object>? resource;
+
+    public GenAiCostProcessor(CostEngine engine)
+    {
+        this.engine = engine;
+        this.baggageKeys = [.. engine.Options.Spans.TenantKeys, .. engine.Options.Spans.UseCaseKeys];
+    }
+
+    public override void OnStart(Activity data)
+    {
+        try
+        {
+            foreach (var key in this.baggageKeys)
+            {
+                // GetBaggageItem walks the parent chain; only set what the span does not have yet.
+                if (data.GetBaggageItem(key) is { Length: > 0 } value && data.GetTagItem(key) is null)
+                {
+                    data.SetTag(key, value);
+                }
+            }
+        }
+        catch (Exception)
+        {
+            // Enrichment is best effort; the host's span must go on.
+        }
+    }
+
+    public override void OnEnd(Activity data)
+    {
+        var view = new ActivitySpanView(data, this.resource ??= this.ReadResource());
+        this.engine.OnEnded(view, new ActivityAncestry(data));
+    }
+
+    protected override bool OnShutdown(int timeoutMilliseconds)
+    {
+        this.engine.CloseIdleTasks(DateTime.MaxValue);
+        return true;
+    }
+
+    private IReadOnlyDictionary<string, object> ReadResource()
+    {
+        try
+        {
+            var attributes = this.ParentProvider?.GetResource().Attributes;
+            if (attributes is not null)
+            {
+                var map = new Dictionary<string, object>(StringComparer.Ordinal);
+                foreach (var (key, value) in attributes)
+                {
+                    map[key] = value;
+                }
+
+                return map;
+            }
+        }
+        catch (Exception)
+        {
+            // No resource: tenants come from span and baggage only.
+        }
+
+        return new Dictionary<string, object>();
+    }
+}

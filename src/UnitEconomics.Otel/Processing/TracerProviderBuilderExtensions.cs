@@ -1,0 +1,21 @@
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Trace;
+using UnitEconomics.Otel.Engine;
+
+namespace UnitEconomics.Otel.Processing;
+
+/// <summary>Registration in the opentelemetry-dotnet style.</summary>
+public static class TracerProviderBuilderExtensions
+{
+    /// <summary>
+    /// Prices GenAI spans in-process: adds the cost engine (options from the <c>UnitEconomics</c>
+    /// configuration section, then <paramref name="configure"/>) and its span processor. Sinks
+    /// (Prometheus, OTel Meter, InfluxDB) are registered by their own <c>AddUnitEconomics…</c> calls.
+    /// </summary>
+    public static TracerProviderBuilder AddUnitEconomics(this TracerProviderBuilder builder, Action<UnitEconomicsOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.ConfigureServices(services => services.AddUnitEconomicsEngine(configure));
+        return builder.AddProcessor(sp => new GenAiCostProcessor(sp.GetRequiredService<CostEngine>()));
+    }
+}

@@ -1,0 +1,86 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using UnitEconomics.Otel.Engine;
+using UnitEconomics.Otel.Pricing;
+using UnitEconomics.Otel.Tenants;
+
+namespace UnitEconomics.Otel.Processing;
+
+/// <summary>Registers the cost engine and what it reads (catalog, tenants) in a service collection.</summary>
+public static class UnitEconomicsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the engine, bound to the <c>UnitEconomics</c> configuration section when an
+    /// <see cref="IConfiguration"/> is registered, then <paramref name="configure"/>. Idempotent.
+    /// </summary>
+    public static IServiceCollection AddUnitEconomicsEngine(this IServiceCollection services, Action<UnitEconomicsOptions>? configure = null)
+    {
+        services.AddOptions<UnitEconomicsOptions>().Configure<IServiceProvider>((options, sp) =>
+        {
+            sp.GetService<IConfiguration>()?.GetSection(UnitEconomicsOptions.SectionName).Bind(options);
+        });
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        services.TryAddSingleton<PriceCatalogSource>();
+        services.TryAddSingleton<TenantDirectorySource>();
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<UnitEconomicsOptions>>().Value;
+            var catalog = sp.GetRequiredService<PriceCatalogSource>();
+            var tenants = sp.GetRequiredService<TenantDirectorySource>();
+            var logger = sp.GetService<ILoggerFactory>()?.CreateLogger("UnitEconomics.Otel");
+            return new CostEngine(options, () => catalog.Current, () => tenants.Current, sp.GetServices<ICostSink>(), logger);
+        });
+        return services;
+    }
+}
+
+/// <summary>The price catalog in use: the default catalog and the configured files layered on it.</summary>
+public sealed class PriceCatalogSource
+{
+    private volatile PriceCatalog current;
+
+    public PriceCatalogSource(IOptions<UnitEconomicsOptions> options)
+    {
+        var o = options.Value;
+        var files = o.PriceCatalogs.ToArray();
+        this.current = o.UseDefaultCatalog ? PriceCatalog.LoadDefaultAnd(files) : files.Length > 0 ? PriceCatalog.Load(files) : PriceCatalog.Empty;
+    }
+
+    public PriceCatalogSource(PriceCatalog catalog)
+    {
+        this.current = catalog;
+    }
+
+    public PriceCatalog Current => this.current;
+
+    /// <summary>Swaps in a new catalog; readers see the old or the new one whole, never a mix.</summary>
+    public void Replace(PriceCatalog catalog) => this.current = catalog;
+}
+
+/// <summary>The tenant directory in use (empty when no file is configured: every tenant's tier is unknown).</summary>
+public sealed class TenantDirectorySource
+{
+    private volatile TenantDirectory current;
+
+    public TenantDirectorySource(IOptions<UnitEconomicsOptions> options)
+    {
+        var file = options.Value.TenantFile;
+        this.current = string.IsNullOrEmpty(file) ? TenantDirectory.Empty : TenantDirectory.Load(file);
+    }
+
+    public TenantDirectorySource(TenantDirectory directory)
+    {
+        this.current = directory;
+    }
+
+    public TenantDirectory Current => this.current;
+
+    public void Replace(TenantDirectory directory) => this.current = directory;
+}
