@@ -223,6 +223,12 @@ public sealed class CostEngine
             this.ApplyBudgets(call, record, priced);
         }
 
+        if (task is null && isOutermostRoot && (priced || isModelCall))
+        {
+            // A remote agent priced from its own totals: the task is its one call.
+            task = this.tasks.GetOrOpen(new TaskKey(call.TraceId, call.SpanId), call.AgentName, call.EndTimeUtc.AddMilliseconds(-call.DurationMs));
+        }
+
         if (task is not null)
         {
             this.AddToTask(task, call, cost.Total, isModelCall, finder, tenantLabel, tier);

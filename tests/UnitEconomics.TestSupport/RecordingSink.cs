@@ -1,0 +1,35 @@
+using System.Collections.Concurrent;
+using UnitEconomics.Otel.Engine;
+using UnitEconomics.Otel.Spans;
+
+namespace UnitEconomics.TestSupport;
+
+/// <summary>Keeps everything the engine reports, for assertions with exact decimal values.</summary>
+public sealed class RecordingSink : ICostSink
+{
+    public ConcurrentQueue<CallCost> Calls { get; } = new();
+
+    public ConcurrentQueue<GenAiCall> Unpriced { get; } = new();
+
+    public ConcurrentQueue<AgentTaskSummary> Tasks { get; } = new();
+
+    public ConcurrentQueue<BudgetExceeded> Budgets { get; } = new();
+
+    public ConcurrentQueue<RejectReason> Rejected { get; } = new();
+
+    public int Overflows => this.overflows;
+
+    private int overflows;
+
+    public void OnCall(in CallCost call) => this.Calls.Enqueue(call);
+
+    public void OnUnpriced(in GenAiCall call) => this.Unpriced.Enqueue(call);
+
+    public void OnAgentTask(in AgentTaskSummary task) => this.Tasks.Enqueue(task);
+
+    public void OnBudgetExceeded(in BudgetExceeded exceeded) => this.Budgets.Enqueue(exceeded);
+
+    public void OnRejected(RejectReason reason) => this.Rejected.Enqueue(reason);
+
+    public void OnTenantOverflow() => Interlocked.Increment(ref this.overflows);
+}
