@@ -213,7 +213,7 @@ def tenant():
                 "currencyUSD"), 6, 4)
     l.add(panel("stat", "Revenue per month", [prom(f"max(ai_tenant_revenue_usd_per_month{{{sel}}})", instant=True)],
                 "currencyUSD"), 6, 4)
-    l.add(panel("stat", "Gross margin (30 days, with infra share)",
+    l.add(panel("stat", "Gross margin (30 days, after infra)",
                 [prom(f"max by (tier) (ai_tenant_revenue_usd_per_month{{{sel}}})"
                       f" - on (tier) (sum by (tier) (increase(ai_tenant_cost_usd_total{{{sel}}}[30d]))"
                       " + on (tier) ((tier:ai_infra_cost_usd:month or tier:ai_customers:count * 0)"
