@@ -19,18 +19,22 @@ internal abstract class CatalogNode
     public static CatalogNode ParseYaml(string file, string text)
     {
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(text));
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(parser);
         }
         catch (YamlException ex)
         {
             throw new CatalogValidationException(file, null, null, "malformed YAML: " + FirstLine(ex.Message), (int)ex.Start.Line, ex);
         }
-        catch (ArgumentException ex)
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
         {
-            // Duplicate keys surface as ArgumentException from the node's dictionary in some versions.
-            throw new CatalogValidationException(file, null, null, "malformed YAML: " + FirstLine(ex.Message), null, ex);
+            // Some malformed inputs (an unclosed flow sequence, a duplicate key) escape the scanner as
+            // these; the last event the parser produced is the best line there is.
+            int? line = parser.Current is { } last ? (int)last.End.Line : null;
+            var problem = ex is InvalidOperationException ? "the parser stopped here (an unclosed bracket or quote?)" : FirstLine(ex.Message);
+            throw new CatalogValidationException(file, null, null, "malformed YAML: " + problem, line, ex);
         }
 
         if (stream.Documents.Count == 0)

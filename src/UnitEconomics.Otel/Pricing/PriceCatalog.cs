@@ -13,9 +13,10 @@ namespace UnitEconomics.Otel.Pricing;
 /// <remarks>
 /// Resolution order for a name: exact (case-insensitive), then the name without a <c>provider/</c> path,
 /// then without a version suffix (dates, <c>@20241022</c>, <c>-v2:0</c>, <c>-latest</c>), then the longest
-/// prefix, then regexes in catalog order. An entry whose provider matches the caller's, or that has none,
-/// is preferred over one for another provider at any stage; among equals a later file wins. Of the ranked
-/// candidates the first in force at the call's time is used, which is how price history works.
+/// prefix, then regexes in catalog order. Among the name matches (the first three), an entry whose
+/// provider is the caller's, or that has none, is preferred over one for another provider; an entry for
+/// another provider is still used when nothing else matches. Among equals a later file wins. Of the
+/// ranked candidates the first in force at the call's time is used, which is how price history works.
 /// </remarks>
 public sealed class PriceCatalog
 {
@@ -27,7 +28,7 @@ public sealed class PriceCatalog
     /// <summary>How the embedded default catalog is named in reports and error messages.</summary>
     public const string DefaultCatalogName = "default-catalog.yaml (embedded)";
 
-    private readonly Dictionary<string, List<(CatalogEntry Entry, bool ProviderOnly)>> byName = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, List<(CatalogEntry Entry, int Stripped)>> byName = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<(string Prefix, CatalogEntry Entry)> prefixes = [];
     private readonly List<(Regex Pattern, CatalogEntry Entry)> patterns = [];
     private readonly ConcurrentDictionary<NameKey, ModelPrice[]> resolved = new(NameKeyComparer.Instance);
@@ -49,12 +50,13 @@ public sealed class PriceCatalog
             entry.Order = i;
             foreach (var name in entry.Exact)
             {
-                this.Index(name, entry, providerOnly: false);
+                this.Index(name, entry, stripped: 0);
             }
 
-            foreach (var name in entry.ProviderNames)
+            // BareNames order: one path segment removed, then two, ...
+            for (var n = 0; n < entry.ProviderNames.Count; n++)
             {
-                this.Index(name, entry, providerOnly: true);
+                this.Index(entry.ProviderNames[n], entry, stripped: n + 1);
             }
 
             foreach (var prefix in entry.Prefixes)
@@ -122,14 +124,15 @@ public sealed class PriceCatalog
         return false;
     }
 
-    private void Index(string name, CatalogEntry entry, bool providerOnly)
+    /// <param name="stripped">0 for a name of the entry; else how many path segments of its id were removed (provider-only).</param>
+    private void Index(string name, CatalogEntry entry, int stripped)
     {
         if (!this.byName.TryGetValue(name, out var list))
         {
             this.byName[name] = list = [];
         }
 
-        list.Add((entry, providerOnly));
+        list.Add((entry, stripped));
     }
 
     /// <summary>Every entry that answers to the name, best first; time is applied per call.</summary>
@@ -144,11 +147,11 @@ public sealed class PriceCatalog
             {
                 if (this.byName.TryGetValue(forms[i].Name, out var list))
                 {
-                    foreach (var (entry, providerOnly) in list)
+                    foreach (var (entry, stripped) in list)
                     {
-                        if (!providerOnly || SameProvider(caller, entry.Price.Provider))
+                        if (stripped == 0 || SameProvider(caller, entry.Price.Provider))
                         {
-                            candidates.Add(new(entry, forms[i].Stage, i, providerOnly ? 1 : 0, Compatibility(caller, entry)));
+                            candidates.Add(new(entry, forms[i].Stage, i, stripped, Compatibility(caller, entry)));
                         }
                     }
                 }
@@ -173,11 +176,12 @@ public sealed class PriceCatalog
             candidates.Sort(static (a, b) =>
             {
                 int c;
-                if ((c = (a.Compatibility == 0).CompareTo(b.Compatibility == 0)) != 0
+                if ((c = Group(a.Stage).CompareTo(Group(b.Stage))) != 0
+                    || (c = (a.Compatibility == 0).CompareTo(b.Compatibility == 0)) != 0
                     || (c = a.Stage.CompareTo(b.Stage)) != 0
                     || (c = b.Compatibility.CompareTo(a.Compatibility)) != 0
                     || (c = a.Within.CompareTo(b.Within)) != 0
-                    || (c = a.ProviderOnly.CompareTo(b.ProviderOnly)) != 0
+                    || (c = a.Stripped.CompareTo(b.Stripped)) != 0
                     || (c = b.Entry.Layer.CompareTo(a.Entry.Layer)) != 0)
                 {
                     return c;
@@ -195,6 +199,13 @@ public sealed class PriceCatalog
             return [];
         }
     }
+
+    /// <summary>
+    /// Name matches (exact, path-stripped, version-stripped) form one group, so an entry of the caller's
+    /// provider under a dated or bare name beats another provider's exact one; any name match beats a
+    /// prefix, any prefix a regex.
+    /// </summary>
+    private static int Group(int stage) => stage <= ModelNames.StageVersion ? 0 : stage;
 
     /// <summary>2: same provider; 1: the entry or the caller has none; 0: another provider's entry.</summary>
     private static int Compatibility(string? caller, CatalogEntry entry) =>
@@ -325,7 +336,7 @@ public sealed class PriceCatalog
 
     internal sealed record CatalogLayer(string File, CatalogFormat Format, List<CatalogEntry> Entries, List<SkippedCatalogEntry> Skipped, DateOnly? PricesAsOf);
 
-    private readonly record struct Candidate(CatalogEntry Entry, int Stage, int Within, int ProviderOnly, int Compatibility);
+    private readonly record struct Candidate(CatalogEntry Entry, int Stage, int Within, int Stripped, int Compatibility);
 
     private readonly record struct NameKey(string? Provider, string Model);
 
