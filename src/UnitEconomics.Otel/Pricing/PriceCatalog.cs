@@ -31,7 +31,12 @@ public sealed class PriceCatalog
     private readonly Dictionary<string, List<(CatalogEntry Entry, int Stripped)>> byName = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<(string Prefix, CatalogEntry Entry)> prefixes = [];
     private readonly List<(Regex Pattern, CatalogEntry Entry)> patterns = [];
-    private readonly ConcurrentDictionary<NameKey, ModelPrice[]> resolved = new(NameKeyComparer.Instance);
+    /// <summary>
+    /// Rankings by model name (ordinal: one hash of the name; a differently cased spelling just gets its
+    /// own slot), then by provider in a tiny array compared by reference first, as span labels usually
+    /// share their string instances.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, ProviderRanking[]> resolved = new(StringComparer.Ordinal);
 
     /// <summary>A catalog of entries given in code; each matches its <see cref="ModelPrice.Id"/> exactly.</summary>
     /// <exception cref="CatalogValidationException">Two entries tie for a name.</exception>
@@ -102,13 +107,14 @@ public sealed class PriceCatalog
             return false;
         }
 
-        var key = new NameKey(provider, model);
-        if (!this.resolved.TryGetValue(key, out var ranked))
+        var ranked = this.resolved.TryGetValue(model, out var slots) ? Find(slots, provider) : null;
+        if (ranked is null)
         {
             ranked = this.Rank(provider, model);
             if (this.resolved.Count < MaxCachedNames)
             {
-                this.resolved.TryAdd(key, ranked);
+                // Copy-on-write; a lost race only means one more ranking later.
+                this.resolved[model] = slots is null ? [new(provider, ranked)] : [.. slots, new(provider, ranked)];
             }
         }
 
@@ -125,6 +131,19 @@ public sealed class PriceCatalog
     }
 
     /// <param name="stripped">0 for a name of the entry; else how many path segments of its id were removed (provider-only).</param>
+    private static ModelPrice[]? Find(ProviderRanking[] slots, string? provider)
+    {
+        foreach (var slot in slots)
+        {
+            if (ReferenceEquals(slot.Provider, provider) || string.Equals(slot.Provider, provider, StringComparison.Ordinal))
+            {
+                return slot.Ranked;
+            }
+        }
+
+        return null;
+    }
+
     private void Index(string name, CatalogEntry entry, int stripped)
     {
         if (!this.byName.TryGetValue(name, out var list))
@@ -338,17 +357,5 @@ public sealed class PriceCatalog
 
     private readonly record struct Candidate(CatalogEntry Entry, int Stage, int Within, int Stripped, int Compatibility);
 
-    private readonly record struct NameKey(string? Provider, string Model);
-
-    /// <summary>Case-insensitive, like resolution itself, so <c>GPT-4o</c> and <c>gpt-4o</c> share a slot.</summary>
-    private sealed class NameKeyComparer : IEqualityComparer<NameKey>
-    {
-        public static readonly NameKeyComparer Instance = new();
-
-        public bool Equals(NameKey x, NameKey y) =>
-            string.Equals(x.Model, y.Model, StringComparison.OrdinalIgnoreCase) && string.Equals(x.Provider, y.Provider, StringComparison.OrdinalIgnoreCase);
-
-        public int GetHashCode(NameKey key) =>
-            HashCode.Combine(key.Model.GetHashCode(StringComparison.OrdinalIgnoreCase), key.Provider?.GetHashCode(StringComparison.OrdinalIgnoreCase) ?? 0);
-    }
+    private sealed record ProviderRanking(string? Provider, ModelPrice[] Ranked);
 }
