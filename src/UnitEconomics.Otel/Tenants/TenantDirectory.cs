@@ -41,13 +41,9 @@ public sealed class TenantDirectory
     {
         ArgumentNullException.ThrowIfNull(tiers);
         ArgumentNullException.ThrowIfNull(tenants);
-        this.Tiers = tiers.ToFrozenDictionary(t => t.Name, StringComparer.Ordinal);
+        this.Tiers = Unique(tiers, t => t.Name, "tier", nameof(tiers)).ToFrozenDictionary(StringComparer.Ordinal);
         this.ordered = [.. tenants];
-        this.tenants = this.ordered.ToFrozenDictionary(t => t.Id, StringComparer.Ordinal);
-        if (this.tenants.Count != this.ordered.Length)
-        {
-            throw new ArgumentException("Tenant ids must be unique.", nameof(tenants));
-        }
+        this.tenants = Unique(this.ordered, t => t.Id, "tenant id", nameof(tenants)).ToFrozenDictionary(StringComparer.Ordinal);
 
         // Grouped once here so the report and the gauges can ask per tier without scanning every tenant.
         this.byTier = this.ordered
@@ -111,4 +107,18 @@ public sealed class TenantDirectory
     /// <summary>Parses tenant directory text; <paramref name="sourceName"/> names it in errors and, by its extension, picks JSON or YAML.</summary>
     /// <exception cref="TenantDirectoryException">The text is empty, malformed or inconsistent.</exception>
     public static TenantDirectory Parse(string text, string sourceName) => TenantDirectoryReader.Parse(text, sourceName);
+
+    private static Dictionary<string, T> Unique<T>(IEnumerable<T> items, Func<T, string> key, string what, string paramName)
+    {
+        var unique = new Dictionary<string, T>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            if (!unique.TryAdd(key(item), item))
+            {
+                throw new ArgumentException($"Duplicate {what} '{key(item)}'.", paramName);
+            }
+        }
+
+        return unique;
+    }
 }

@@ -13,9 +13,9 @@ internal static class YamlTreeReader
     /// <returns>The root node, or null when the file holds no document (empty or only comments).</returns>
     public static DocNode? Read(string text)
     {
+        var parser = new Parser(new StringReader(text));
         try
         {
-            var parser = new Parser(new StringReader(text));
             parser.Consume<StreamStart>();
             if (parser.TryConsume<StreamEnd>(out _))
             {
@@ -38,6 +38,13 @@ internal static class YamlTreeReader
         {
             // YamlException's message already carries "(Line: n, Col: m ...)"; keep only the line in our format.
             throw new DocSyntaxException(LineOf(ex.Start), "is not valid YAML: " + Describe(ex), ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet's scanner can fail this way instead of with a YamlException (seen with a flow
+            // sequence left open at the end of a value); the last event it produced is the best line there is.
+            var line = LineOf(parser.Current?.Start ?? Mark.Empty);
+            throw new DocSyntaxException(line, "is not valid YAML: the parser cannot go on past this line (an unclosed bracket, brace or quote?)", ex);
         }
     }
 
