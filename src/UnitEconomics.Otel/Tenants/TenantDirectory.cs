@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Diagnostics.CodeAnalysis;
 
 namespace UnitEconomics.Otel.Tenants;
 
@@ -17,31 +18,107 @@ public sealed record TierInfo(string Name, decimal RevenuePerCustomerPerMonth, b
 public sealed record TenantInfo(string Id, string Tier, decimal RevenuePerMonth, double Engagement);
 
 /// <summary>
-/// PLACEHOLDER (replaced by the tenant-directory work): tenants and tiers, resolved per call.
-/// The public surface below is the contract the engine uses.
+/// The app's tenants and tiers: which tier a tenant is in, what it pays and how engaged it is
+/// (DESIGN §6). Immutable: a new file makes a new directory (see <see cref="TenantDirectoryWatcher"/>),
+/// so readers on the span path never lock.
 /// </summary>
 public sealed class TenantDirectory
 {
+    /// <summary>The tier label of a tenant not in the directory (and of calls with no tenant).</summary>
     public const string UnknownTier = "unknown";
 
     private readonly FrozenDictionary<string, TenantInfo> tenants;
+    private readonly TenantInfo[] ordered;
+    private readonly FrozenDictionary<string, TenantInfo[]> byTier;
 
+    /// <summary>Builds a directory from code. Tenant ids must be unique; tiers are not cross-checked here (the file loader does that).</summary>
     public TenantDirectory(IEnumerable<TierInfo> tiers, IEnumerable<TenantInfo> tenants)
+        : this(tiers, tenants, sourceName: null)
     {
-        this.Tiers = tiers.ToFrozenDictionary(t => t.Name, StringComparer.Ordinal);
-        this.tenants = tenants.ToFrozenDictionary(t => t.Id, StringComparer.Ordinal);
+    }
+
+    internal TenantDirectory(IEnumerable<TierInfo> tiers, IEnumerable<TenantInfo> tenants, string? sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(tiers);
+        ArgumentNullException.ThrowIfNull(tenants);
+        this.Tiers = Unique(tiers, t => t.Name, "tier", nameof(tiers)).ToFrozenDictionary(StringComparer.Ordinal);
+        this.ordered = [.. tenants];
+        this.tenants = Unique(this.ordered, t => t.Id, "tenant id", nameof(tenants)).ToFrozenDictionary(StringComparer.Ordinal);
+
+        // Grouped once here so the report and the gauges can ask per tier without scanning every tenant.
+        this.byTier = this.ordered
+            .GroupBy(t => t.Tier, StringComparer.Ordinal)
+            .ToFrozenDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+        this.SourceName = sourceName;
     }
 
     public static TenantDirectory Empty { get; } = new([], []);
 
-    public static TenantDirectory Load(string path) => throw new NotSupportedException(path);
+    /// <summary>The file this directory was read from; null when built in code.</summary>
+    public string? SourceName { get; }
 
     public FrozenDictionary<string, TierInfo> Tiers { get; }
 
-    public IEnumerable<TenantInfo> Tenants => this.tenants.Values;
+    /// <summary>Every tenant, in the order of the file.</summary>
+    public IEnumerable<TenantInfo> Tenants => this.ordered;
+
+    public int TenantCount => this.ordered.Length;
 
     /// <summary>The tier label for a tenant; <see cref="UnknownTier"/> when the tenant is not listed.</summary>
+    /// <remarks>Called per span: one frozen-dictionary lookup, no allocation.</remarks>
     public string TierOf(string tenant) => this.tenants.TryGetValue(tenant, out var info) ? info.Tier : UnknownTier;
 
-    public bool TryGetTenant(string tenant, out TenantInfo? info) => this.tenants.TryGetValue(tenant, out info);
+    public bool TryGetTenant(string tenant, [NotNullWhen(true)] out TenantInfo? info) => this.tenants.TryGetValue(tenant, out info);
+
+    public bool TryGetTier(string tier, [NotNullWhen(true)] out TierInfo? info) => this.Tiers.TryGetValue(tier, out info);
+
+    /// <summary>The listed tenants of a tier, in file order; empty for a tier with none (and for <see cref="UnknownTier"/>).</summary>
+    public IReadOnlyList<TenantInfo> TenantsOfTier(string tier) => this.byTier.TryGetValue(tier, out var list) ? list : [];
+
+    /// <summary>How many listed tenants a tier has (its customers, for cost and revenue per customer).</summary>
+    public int CountOfTier(string tier) => this.byTier.TryGetValue(tier, out var list) ? list.Length : 0;
+
+    /// <summary>The monthly revenue of a tier's listed tenants, overrides included, USD.</summary>
+    public decimal RevenueOfTier(string tier)
+    {
+        var sum = 0m;
+        foreach (var t in this.TenantsOfTier(tier))
+        {
+            sum += t.RevenuePerMonth;
+        }
+
+        return sum;
+    }
+
+    /// <summary>
+    /// A tier's non-AI infrastructure cost per listed customer per month, USD; null when the tier is
+    /// not defined or has no listed tenants (a per-customer share of nobody is undefined, not zero).
+    /// </summary>
+    public decimal? InfraCostPerCustomerOfTier(string tier)
+    {
+        var count = this.CountOfTier(tier);
+        return count > 0 && this.Tiers.TryGetValue(tier, out var info) ? info.InfraCostPerMonth / count : null;
+    }
+
+    /// <summary>Reads a YAML or JSON tenant directory file (format in docs/tenants.md).</summary>
+    /// <exception cref="TenantDirectoryException">The file is missing, unreadable, malformed or inconsistent.</exception>
+    public static TenantDirectory Load(string path) => TenantDirectoryReader.Load(path);
+
+    /// <summary>Parses tenant directory text; <paramref name="sourceName"/> names it in errors and, by its extension, picks JSON or YAML.</summary>
+    /// <exception cref="TenantDirectoryException">The text is empty, malformed or inconsistent.</exception>
+    public static TenantDirectory Parse(string text, string sourceName) => TenantDirectoryReader.Parse(text, sourceName);
+
+    private static Dictionary<string, T> Unique<T>(IEnumerable<T> items, Func<T, string> key, string what, string paramName)
+    {
+        var unique = new Dictionary<string, T>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            if (!unique.TryAdd(key(item), item))
+            {
+                throw new ArgumentException($"Duplicate {what} '{key(item)}'.", paramName);
+            }
+        }
+
+        return unique;
+    }
 }
