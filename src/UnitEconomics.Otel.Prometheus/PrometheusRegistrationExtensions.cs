@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Trace;
 using Prometheus;
 using UnitEconomics.Otel.Engine;
+using UnitEconomics.Otel.Processing;
 
 namespace UnitEconomics.Otel.Prometheus;
 
@@ -15,7 +16,25 @@ public static class PrometheusRegistrationExtensions
     /// </summary>
     public static IServiceCollection AddUnitEconomicsPrometheus(this IServiceCollection services, CollectorRegistry? registry = null)
     {
-        services.TryAddSingleton(_ => new PrometheusCostSink(registry));
+        services.TryAddSingleton(sp =>
+        {
+            var sink = new PrometheusCostSink(registry);
+
+            // The gauges follow the tenant file and the catalog as they are reloaded.
+            if (sp.GetService<TenantDirectorySource>() is { } tenants)
+            {
+                sink.PublishTenants(tenants.Current);
+                tenants.Reloaded += sink.PublishTenants;
+            }
+
+            if (sp.GetService<PriceCatalogSource>() is { } catalog)
+            {
+                sink.PublishPrices(catalog.Current, DateTimeOffset.UtcNow);
+                catalog.Reloaded += c => sink.PublishPrices(c, DateTimeOffset.UtcNow);
+            }
+
+            return sink;
+        });
         services.AddSingleton<ICostSink>(sp => sp.GetRequiredService<PrometheusCostSink>());
         return services;
     }

@@ -60,19 +60,49 @@ public sealed class PriceCatalogSource
 
     public PriceCatalog Current => this.current;
 
+    /// <summary>Raised after a new catalog replaced the current one.</summary>
+    public event Action<PriceCatalog>? Reloaded;
+
     /// <summary>Swaps in a new catalog; readers see the old or the new one whole, never a mix.</summary>
-    public void Replace(PriceCatalog catalog) => this.current = catalog;
+    public void Replace(PriceCatalog catalog)
+    {
+        this.current = catalog;
+        this.Reloaded?.Invoke(catalog);
+    }
 }
 
-/// <summary>The tenant directory in use (empty when no file is configured: every tenant's tier is unknown).</summary>
-public sealed class TenantDirectorySource
+/// <summary>
+/// The tenant directory in use: empty when no file is configured (every tenant's tier is then
+/// <c>unknown</c>), else the file, reloaded when it changes (a bad edit keeps the last good directory).
+/// </summary>
+public sealed class TenantDirectorySource : IDisposable
 {
+    private readonly TenantDirectoryWatcher? watcher;
     private volatile TenantDirectory current;
 
-    public TenantDirectorySource(IOptions<UnitEconomicsOptions> options)
+    public TenantDirectorySource(IOptions<UnitEconomicsOptions> options, ILoggerFactory? loggers = null)
     {
         var file = options.Value.TenantFile;
-        this.current = string.IsNullOrEmpty(file) ? TenantDirectory.Empty : TenantDirectory.Load(file);
+        if (string.IsNullOrEmpty(file))
+        {
+            this.current = TenantDirectory.Empty;
+            return;
+        }
+
+        this.watcher = new TenantDirectoryWatcher(file);
+        this.current = this.watcher.Current;
+        var logger = loggers?.CreateLogger("UnitEconomics.Otel.Tenants");
+        this.watcher.Reloaded += directory =>
+        {
+            this.current = directory;
+            this.Reloaded?.Invoke(directory);
+            logger?.LogInformation("Tenant directory {File} reloaded: {Count} tenants.", file, directory.TenantCount);
+        };
+        this.watcher.ReloadFailed += ex =>
+        {
+            UnitEconomics.Otel.Diagnostics.UnitEconomicsEventSource.Log.ReloadFailed(file, ex.Message);
+            logger?.LogError("Tenant directory {File} was not reloaded, the previous one stays in use: {Error}", file, ex.Message);
+        };
     }
 
     public TenantDirectorySource(TenantDirectory directory)
@@ -80,7 +110,16 @@ public sealed class TenantDirectorySource
         this.current = directory;
     }
 
+    /// <summary>Raised after the file was reloaded (sinks republish their tenant gauges).</summary>
+    public event Action<TenantDirectory>? Reloaded;
+
     public TenantDirectory Current => this.current;
 
-    public void Replace(TenantDirectory directory) => this.current = directory;
+    public void Replace(TenantDirectory directory)
+    {
+        this.current = directory;
+        this.Reloaded?.Invoke(directory);
+    }
+
+    public void Dispose() => this.watcher?.Dispose();
 }
