@@ -61,8 +61,10 @@ public static class ExporterHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             Listen(kestrel, options.ListenAddress, options.OtlpGrpcPort, HttpProtocols.Http2, options.OtlpUseTls);
-            Listen(kestrel, options.ListenAddress, options.OtlpHttpPort, HttpProtocols.Http1AndHttp2, options.OtlpUseTls);
-            Listen(kestrel, options.ListenAddress, options.MetricsPort, HttpProtocols.Http1AndHttp2, useTls: false);
+            // HTTP/2 beside HTTP/1.1 only where TLS can negotiate it; cleartext HTTP/2 is for gRPC.
+            var http = options.OtlpUseTls ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+            Listen(kestrel, options.ListenAddress, options.OtlpHttpPort, http, options.OtlpUseTls);
+            Listen(kestrel, options.ListenAddress, options.MetricsPort, HttpProtocols.Http1, useTls: false);
         });
 
         return builder;
