@@ -1,0 +1,179 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Prometheus;
+using UnitEconomics.Exporter.Configuration;
+using UnitEconomics.Exporter.Diagnostics;
+using UnitEconomics.Exporter.Ingest;
+using UnitEconomics.Exporter.Receivers;
+using UnitEconomics.Exporter.Security;
+
+namespace UnitEconomics.Exporter.Hosting;
+
+/// <summary>
+/// Builds the service: OTLP/gRPC, OTLP/HTTP and /metrics + health on their own ports. Program.cs and
+/// the tests both start it from here; tests pass <c>--Exporter:OtlpHttpPort=...</c> style arguments
+/// and replace services (the ingest, the metrics registry) in <c>configureServices</c>.
+/// </summary>
+public static class ExporterHost
+{
+    public const string HealthPath = "/healthz";
+    public const string ReadyPath = "/readyz";
+    public const string MetricsPath = "/metrics";
+
+    private const string GrpcPathPrefix = "/opentelemetry.proto.collector.trace.v1.TraceService/";
+
+    /// <summary>Builds the application; registrations made in <paramref name="configureServices"/> win over the defaults.</summary>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = CreateBuilder(args);
+        configureServices?.Invoke(builder.Services);
+        var app = builder.Build();
+        MapEndpoints(app);
+        return app;
+    }
+
+    /// <summary>The builder with the default services registered and Kestrel listening on the configured ports.</summary>
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        // Content root = the binary's folder, so appsettings.json is found whatever the working directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var section = builder.Configuration.GetSection(ExporterOptions.SectionName);
+        var options = section.Get<ExporterOptions>() ?? new ExporterOptions();
+        Validate(options);
+
+        builder.Services.Configure<ExporterOptions>(section);
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = options.MaxGrpcReceiveMessageBytes;
+            grpc.EnableDetailedErrors = false;
+        });
+        builder.Services.TryAddSingleton(_ => new ExporterMetrics(Metrics.DefaultRegistry));
+        builder.Services.TryAddSingleton<ITraceIngest, DiscardingTraceIngest>();
+        builder.Services.TryAddSingleton<TraceExportHandler>();
+        builder.Services.TryAddSingleton<OtlpHttpReceiver>();
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            Listen(kestrel, options.ListenAddress, options.OtlpGrpcPort, HttpProtocols.Http2, options.OtlpUseTls);
+            // HTTP/2 beside HTTP/1.1 only where TLS can negotiate it; cleartext HTTP/2 is for gRPC.
+            var http = options.OtlpUseTls ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+            Listen(kestrel, options.ListenAddress, options.OtlpHttpPort, http, options.OtlpUseTls);
+            Listen(kestrel, options.ListenAddress, options.MetricsPort, HttpProtocols.Http1, useTls: false);
+        });
+
+        return builder;
+    }
+
+    /// <summary>Maps the OTLP, metrics and health endpoints, each answering only on its own port.</summary>
+    public static void MapEndpoints(WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<ExporterOptions>>().Value;
+        var metrics = app.Services.GetRequiredService<ExporterMetrics>();
+        var metricsToken = new BearerToken(options.MetricsBearerToken);
+
+        // Port routing by the local port, not the Host header: behind a proxy or a Service the Host
+        // header carries the outside port.
+        app.Use((context, next) =>
+        {
+            var path = context.Request.Path.Value ?? string.Empty;
+            var port = context.Connection.LocalPort;
+            if (path.Equals(MetricsPath, StringComparison.Ordinal))
+            {
+                if (port != options.MetricsPort)
+                {
+                    return NotFound(context);
+                }
+
+                if (!metricsToken.Allows(context.Request.Headers.Authorization))
+                {
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    context.Response.Headers.WWWAuthenticate = "Bearer";
+                    return Task.CompletedTask;
+                }
+            }
+            else if (path.Equals(OtlpHttpReceiver.Path, StringComparison.Ordinal) && port != options.OtlpHttpPort)
+            {
+                return NotFound(context);
+            }
+            else if (path.StartsWith(GrpcPathPrefix, StringComparison.Ordinal) && port != options.OtlpGrpcPort)
+            {
+                return NotFound(context);
+            }
+
+            return next(context);
+        });
+
+        app.MapGrpcService<OtlpGrpcTraceService>();
+        var receiver = app.Services.GetRequiredService<OtlpHttpReceiver>();
+        app.MapPost(OtlpHttpReceiver.Path, receiver.HandleAsync);
+        app.MapMetrics(MetricsPath, metrics.Registry);
+        app.MapGet(HealthPath, () => Results.Text("ok"));
+        app.MapGet(ReadyPath, (IServiceProvider services) =>
+            IsReady(services) ? Results.Text("ready") : Results.Text("not ready", statusCode: StatusCodes.Status503ServiceUnavailable));
+    }
+
+    private static bool IsReady(IServiceProvider services)
+    {
+        if (services.GetRequiredService<ITraceIngest>() is IReadiness { IsReady: false })
+        {
+            return false;
+        }
+
+        foreach (var readiness in services.GetServices<IReadiness>())
+        {
+            if (!readiness.IsReady)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static Task NotFound(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        return Task.CompletedTask;
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, string address, int port, HttpProtocols protocols, bool useTls)
+    {
+        void Configure(ListenOptions listen)
+        {
+            listen.Protocols = protocols;
+            if (useTls)
+            {
+                // Kestrel's default certificate (Kestrel:Certificates:Default in configuration).
+                listen.UseHttps();
+            }
+        }
+
+        if (string.Equals(address, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            kestrel.ListenLocalhost(port, Configure);
+        }
+        else
+        {
+            kestrel.Listen(IPAddress.Parse(address), port, Configure);
+        }
+    }
+
+    private static void Validate(ExporterOptions options)
+    {
+        if (!string.Equals(options.ListenAddress, "localhost", StringComparison.OrdinalIgnoreCase) && !IPAddress.TryParse(options.ListenAddress, out _))
+        {
+            throw new OptionsValidationException(ExporterOptions.SectionName, typeof(ExporterOptions), [$"ListenAddress '{options.ListenAddress}' is not an IP address or 'localhost'."]);
+        }
+
+        if (options.MaxRequestBodyBytes <= 0 || options.MaxDecompressedBodyBytes <= 0 || options.MaxGrpcReceiveMessageBytes <= 0)
+        {
+            throw new OptionsValidationException(ExporterOptions.SectionName, typeof(ExporterOptions), ["Body and message size limits must be positive."]);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using OpenTelemetry.Proto.Collector.Trace.V1;
+
+namespace UnitEconomics.Exporter.Ingest;
+
+/// <summary>What the ingest did with one export request.</summary>
+public enum IngestStatus
+{
+    /// <summary>Taken (possibly with some spans rejected, see <see cref="IngestResult.RejectedSpans"/>).</summary>
+    Accepted,
+
+    /// <summary>Not taken because the ingest is over capacity; the sender should retry later.</summary>
+    Saturated,
+}
+
+/// <summary>
+/// The ingest's answer to one request. <paramref name="RejectedSpans"/> and <paramref name="ErrorMessage"/>
+/// become the OTLP partial success; <paramref name="RetryAfter"/> is the back-off advertised when saturated.
+/// </summary>
+public readonly record struct IngestResult(IngestStatus Status, long RejectedSpans, string? ErrorMessage, TimeSpan RetryAfter)
+{
+    public static IngestResult Accepted() => new(IngestStatus.Accepted, 0, null, TimeSpan.Zero);
+
+    public static IngestResult Saturated(TimeSpan retryAfter) => new(IngestStatus.Saturated, 0, null, retryAfter);
+}
+
+/// <summary>
+/// Where decoded and validated OTLP trace requests go. The receivers call <see cref="Offer"/> once per
+/// request, after limits and span ids were checked (spans with malformed ids are already removed).
+/// The engine-backed implementation replaces the default registration in DI.
+/// </summary>
+public interface ITraceIngest
+{
+    /// <summary>
+    /// Takes the request. Called on the request thread, so it should hand work off rather than do it;
+    /// the request object is not used by the receiver afterwards and may be kept.
+    /// </summary>
+    IngestResult Offer(ExportTraceServiceRequest request);
+}
+
+/// <summary>Optional: an ingest (or any registered service) that says whether it is ready for traffic (/readyz).</summary>
+public interface IReadiness
+{
+    bool IsReady { get; }
+}

@@ -1,0 +1,210 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using Google.Protobuf;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Proto.Collector.Trace.V1;
+using UnitEconomics.Exporter.Configuration;
+using UnitEconomics.Exporter.Diagnostics;
+using UnitEconomics.Exporter.Otlp;
+using RpcStatus = UnitEconomics.Exporter.Otlp.Rpc.Status;
+
+namespace UnitEconomics.Exporter.Receivers;
+
+/// <summary>
+/// OTLP/HTTP: <c>POST /v1/traces</c> with a binary protobuf or OTLP/JSON body, optionally gzip-encoded.
+/// Answers in the request's encoding; failures carry a <c>google.rpc.Status</c> body as the spec asks.
+/// </summary>
+public sealed class OtlpHttpReceiver
+{
+    public const string Path = "/v1/traces";
+    public const string ProtobufContentType = "application/x-protobuf";
+    public const string JsonContentType = "application/json";
+
+    private readonly TraceExportHandler handler;
+    private readonly ExporterMetrics metrics;
+    private readonly ExporterOptions options;
+    private readonly Security.BearerToken token;
+    private readonly ILogger<OtlpHttpReceiver> logger;
+
+    public OtlpHttpReceiver(TraceExportHandler handler, ExporterMetrics metrics, IOptions<ExporterOptions> options, ILogger<OtlpHttpReceiver> logger)
+    {
+        this.handler = handler;
+        this.metrics = metrics;
+        this.options = options.Value;
+        this.token = new Security.BearerToken(this.options.OtlpBearerToken);
+        this.logger = logger;
+    }
+
+    private enum BodyEncoding
+    {
+        Unsupported,
+        Protobuf,
+        Json,
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var encoding = ReadEncoding(request.ContentType);
+        var protocol = encoding switch
+        {
+            BodyEncoding.Protobuf => ExporterMetrics.ProtocolHttpProtobuf,
+            BodyEncoding.Json => ExporterMetrics.ProtocolHttpJson,
+            _ => ExporterMetrics.ProtocolHttpUnknown,
+        };
+        var json = encoding == BodyEncoding.Json;
+
+        if (!this.token.Allows(request.Headers.Authorization))
+        {
+            this.metrics.Rejected(protocol, ExporterMetrics.ReasonUnauthorized);
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            await WriteStatusAsync(context, json, StatusCodes.Status401Unauthorized, GrpcCode.Unauthenticated, "missing or wrong bearer token");
+            return;
+        }
+
+        if (encoding == BodyEncoding.Unsupported)
+        {
+            this.metrics.Rejected(protocol, ExporterMetrics.ReasonUnsupportedMediaType);
+            await WriteStatusAsync(context, json: false, StatusCodes.Status415UnsupportedMediaType, GrpcCode.InvalidArgument,
+                $"unsupported content type '{request.ContentType}': use {ProtobufContentType} or {JsonContentType}");
+            return;
+        }
+
+        var contentEncoding = request.Headers.ContentEncoding.ToString();
+        bool gzip;
+        if (contentEncoding.Length == 0 || string.Equals(contentEncoding, "identity", StringComparison.OrdinalIgnoreCase))
+        {
+            gzip = false;
+        }
+        else if (string.Equals(contentEncoding, "gzip", StringComparison.OrdinalIgnoreCase))
+        {
+            gzip = true;
+        }
+        else
+        {
+            this.metrics.Rejected(protocol, ExporterMetrics.ReasonUnsupportedMediaType);
+            await WriteStatusAsync(context, json, StatusCodes.Status415UnsupportedMediaType, GrpcCode.InvalidArgument,
+                $"unsupported content encoding '{contentEncoding}': use gzip or none");
+            return;
+        }
+
+        // The limits below are ours; Kestrel's own (30 MB default) would fail differently and later.
+        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            sizeFeature.MaxRequestBodySize = null;
+        }
+
+        var (status, body) = await BoundedBody.ReadAsync(
+            request.Body, request.ContentLength, gzip, this.options.MaxRequestBodyBytes, this.options.MaxDecompressedBodyBytes, context.RequestAborted);
+        switch (status)
+        {
+            case BodyReadStatus.TooLarge:
+                this.metrics.Rejected(protocol, ExporterMetrics.ReasonTooLarge);
+                await WriteStatusAsync(context, json, StatusCodes.Status413PayloadTooLarge, GrpcCode.ResourceExhausted,
+                    $"request body exceeds {this.options.MaxRequestBodyBytes} bytes");
+                return;
+            case BodyReadStatus.DecompressedTooLarge:
+                this.metrics.Rejected(protocol, ExporterMetrics.ReasonTooLarge);
+                await WriteStatusAsync(context, json, StatusCodes.Status413PayloadTooLarge, GrpcCode.ResourceExhausted,
+                    $"decompressed request body exceeds {this.options.MaxDecompressedBodyBytes} bytes");
+                return;
+            case BodyReadStatus.BadGzip:
+                this.metrics.Rejected(protocol, ExporterMetrics.ReasonMalformed);
+                await WriteStatusAsync(context, json, StatusCodes.Status400BadRequest, GrpcCode.InvalidArgument, "request body is not valid gzip");
+                return;
+        }
+
+        ExportTraceServiceRequest export;
+        using (body)
+        {
+            try
+            {
+                export = json
+                    ? OtlpJsonReader.ReadExportRequest(body!.Memory)
+                    : ExportTraceServiceRequest.Parser.ParseFrom(body!.Memory.Span);
+            }
+            catch (Exception e) when (e is InvalidProtocolBufferException or OtlpFormatException)
+            {
+                this.metrics.Rejected(protocol, ExporterMetrics.ReasonMalformed);
+                await WriteStatusAsync(context, json, StatusCodes.Status400BadRequest, GrpcCode.InvalidArgument,
+                    (json ? "malformed OTLP/JSON: " : "malformed OTLP protobuf: ") + e.Message);
+                return;
+            }
+        }
+
+        var outcome = this.handler.Export(export, protocol);
+        switch (outcome.Kind)
+        {
+            case ExportOutcomeKind.Saturated:
+                context.Response.Headers.RetryAfter = RetryAfterSeconds(outcome.RetryAfter).ToString(CultureInfo.InvariantCulture);
+                await WriteStatusAsync(context, json, StatusCodes.Status503ServiceUnavailable, GrpcCode.Unavailable, "the exporter is saturated; retry later");
+                return;
+            case ExportOutcomeKind.InternalError:
+                await WriteStatusAsync(context, json, StatusCodes.Status500InternalServerError, GrpcCode.Internal, "the exporter failed to process the request");
+                return;
+            default:
+                if (outcome.Kind == ExportOutcomeKind.PartialSuccess)
+                {
+                    this.logger.LogDebug("Partial success: {Rejected} spans rejected ({Message}).", outcome.Response.PartialSuccess.RejectedSpans, outcome.Response.PartialSuccess.ErrorMessage);
+                }
+
+                await WriteMessageAsync(context, json, StatusCodes.Status200OK, outcome.Response);
+                return;
+        }
+    }
+
+    /// <summary>Whole seconds, rounded up, at least one: Retry-After has no finer unit.</summary>
+    internal static long RetryAfterSeconds(TimeSpan retryAfter) => Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds));
+
+    private static BodyEncoding ReadEncoding(string? contentType)
+    {
+        if (contentType is null || !MediaTypeHeaderValue.TryParse(contentType, out var parsed))
+        {
+            return BodyEncoding.Unsupported;
+        }
+
+        var mediaType = parsed.MediaType;
+        if (string.Equals(mediaType, ProtobufContentType, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(mediaType, "application/protobuf", StringComparison.OrdinalIgnoreCase))
+        {
+            return BodyEncoding.Protobuf;
+        }
+
+        return string.Equals(mediaType, JsonContentType, StringComparison.OrdinalIgnoreCase) ? BodyEncoding.Json : BodyEncoding.Unsupported;
+    }
+
+    private static Task WriteStatusAsync(HttpContext context, bool json, int httpStatus, GrpcCode code, string message) =>
+        WriteMessageAsync(context, json, httpStatus, new RpcStatus { Code = (int)code, Message = message });
+
+    private static async Task WriteMessageAsync(HttpContext context, bool json, int httpStatus, IMessage message)
+    {
+        var response = context.Response;
+        response.StatusCode = httpStatus;
+        if (json)
+        {
+            response.ContentType = JsonContentType;
+            await response.WriteAsync(JsonFormatter.Default.Format(message), context.RequestAborted);
+        }
+        else
+        {
+            response.ContentType = ProtobufContentType;
+            var bytes = message.ToByteArray();
+            response.ContentLength = bytes.Length;
+            await response.Body.WriteAsync(bytes, context.RequestAborted);
+        }
+    }
+
+    /// <summary>The gRPC code put in <c>Status.code</c> of HTTP error bodies (informational per the spec).</summary>
+    private enum GrpcCode
+    {
+        InvalidArgument = 3,
+        ResourceExhausted = 8,
+        Internal = 13,
+        Unavailable = 14,
+        Unauthenticated = 16,
+    }
+}

@@ -1,0 +1,97 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Proto.Collector.Trace.V1;
+using UnitEconomics.Exporter.Configuration;
+using UnitEconomics.Exporter.Diagnostics;
+using UnitEconomics.Exporter.Ingest;
+using UnitEconomics.Exporter.Otlp;
+
+namespace UnitEconomics.Exporter.Receivers;
+
+/// <summary>How one decoded export request ended, independent of the transport that answers it.</summary>
+public enum ExportOutcomeKind
+{
+    Ok,
+    PartialSuccess,
+    Saturated,
+    InternalError,
+}
+
+public readonly record struct ExportOutcome(ExportOutcomeKind Kind, ExportTraceServiceResponse Response, TimeSpan RetryAfter);
+
+/// <summary>
+/// What both receivers do once a request is decoded: count it, drop spans with malformed ids, offer the
+/// rest to the ingest once, and turn the ingest's answer into an OTLP response.
+/// </summary>
+public sealed class TraceExportHandler
+{
+    private readonly ITraceIngest ingest;
+    private readonly ExporterMetrics metrics;
+    private readonly ILogger<TraceExportHandler> logger;
+    private readonly TimeSpan defaultRetryAfter;
+
+    public TraceExportHandler(ITraceIngest ingest, ExporterMetrics metrics, IOptions<ExporterOptions> options, ILogger<TraceExportHandler> logger)
+    {
+        this.ingest = ingest;
+        this.metrics = metrics;
+        this.logger = logger;
+        this.defaultRetryAfter = options.Value.DefaultRetryAfter;
+    }
+
+    public ExportOutcome Export(ExportTraceServiceRequest request, string protocol)
+    {
+        var received = OtlpIds.CountSpans(request);
+        this.metrics.SpansReceived.WithLabels(protocol).Inc(received);
+
+        var invalid = received == 0 ? 0 : OtlpIds.RemoveInvalid(request);
+        if (invalid > 0)
+        {
+            this.metrics.SpansRejected.WithLabels(ExporterMetrics.SpanReasonInvalidId).Inc(invalid);
+        }
+
+        IngestResult result;
+        try
+        {
+            result = this.ingest.Offer(request);
+        }
+        catch (Exception e)
+        {
+            // A fault in the ingest must not take the receiver down; the sender is told it was not
+            // retryable so a poison request is not sent again and again.
+            this.logger.LogError(e, "The trace ingest failed on a request of {SpanCount} spans.", received - invalid);
+            this.metrics.Rejected(protocol, ExporterMetrics.ReasonInternal);
+            return new ExportOutcome(ExportOutcomeKind.InternalError, new ExportTraceServiceResponse(), TimeSpan.Zero);
+        }
+
+        if (result.Status == IngestStatus.Saturated)
+        {
+            this.metrics.Rejected(protocol, ExporterMetrics.ReasonSaturated);
+            var retryAfter = result.RetryAfter > TimeSpan.Zero ? result.RetryAfter : this.defaultRetryAfter;
+            return new ExportOutcome(ExportOutcomeKind.Saturated, new ExportTraceServiceResponse(), retryAfter);
+        }
+
+        var rejected = invalid + Math.Max(0, result.RejectedSpans);
+        if (rejected == 0 && string.IsNullOrEmpty(result.ErrorMessage))
+        {
+            this.metrics.Requests.WithLabels(protocol, ExporterMetrics.OutcomeOk).Inc();
+            return new ExportOutcome(ExportOutcomeKind.Ok, new ExportTraceServiceResponse(), TimeSpan.Zero);
+        }
+
+        // Partial success (or, with nothing rejected, a warning the ingest wants the sender to see).
+        this.metrics.Requests.WithLabels(protocol, ExporterMetrics.OutcomePartial).Inc();
+        var message = invalid switch
+        {
+            0 => result.ErrorMessage ?? string.Empty,
+            _ when string.IsNullOrEmpty(result.ErrorMessage) => InvalidIdMessage(invalid),
+            _ => InvalidIdMessage(invalid) + "; " + result.ErrorMessage,
+        };
+        var response = new ExportTraceServiceResponse
+        {
+            PartialSuccess = new ExportTracePartialSuccess { RejectedSpans = rejected, ErrorMessage = message },
+        };
+        return new ExportOutcome(ExportOutcomeKind.PartialSuccess, response, TimeSpan.Zero);
+    }
+
+    private static string InvalidIdMessage(int count) =>
+        $"{count} span(s) rejected: trace_id must be 16 bytes, span_id 8 bytes (not all zero), parent_span_id empty or 8 bytes";
+}
