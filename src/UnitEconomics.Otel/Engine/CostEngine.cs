@@ -159,17 +159,20 @@ public sealed class CostEngine
         switch (call.Kind)
         {
             case OperationKind.Inference:
-            case OperationKind.Other when call.HasTokens || call.HasReportedCost:
+            case OperationKind.Other when call.HasTokens || call.HasReportedCost || call.CacheHit:
+                if (call.CacheHit && !call.HasTokens && !call.HasReportedCost)
+                {
+                    // Answered from the app's semantic cache without calling a model: a request that cost nothing.
+                    priced = true;
+                    cost = new CostBreakdown(0, 0, 0, 0, 0, 0, 0, CostSource.Estimated);
+                    break;
+                }
+
                 isModelCall = true;
                 priced = this.TryPrice(call, call.Model, out cost);
-                if (!priced && !(call.CacheHit && !call.HasTokens))
+                if (!priced)
                 {
                     this.ReportUnpriced(call);
-                }
-                else if (!priced)
-                {
-                    priced = true; // a semantic-cache hit that called no model: a request that cost nothing
-                    cost = new CostBreakdown(0, 0, 0, 0, 0, 0, 0, CostSource.Estimated);
                 }
 
                 break;

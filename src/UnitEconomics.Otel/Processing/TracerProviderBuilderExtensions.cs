@@ -18,4 +18,12 @@ public static class TracerProviderBuilderExtensions
         builder.ConfigureServices(services => services.AddUnitEconomicsEngine(configure));
         return builder.AddProcessor(sp => new GenAiCostProcessor(sp.GetRequiredService<CostEngine>()));
     }
+
+    /// <summary>Prices GenAI spans in-process with an engine the app built itself (its own catalog, tenants and sinks).</summary>
+    public static TracerProviderBuilder AddUnitEconomics(this TracerProviderBuilder builder, CostEngine engine)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(engine);
+        return builder.AddProcessor(new GenAiCostProcessor(engine));
+    }
 }

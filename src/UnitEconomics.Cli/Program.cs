@@ -1,0 +1,33 @@
+using System.Net.Sockets;
+using UnitEconomics.Cli;
+using UnitEconomics.Cli.Reporting;
+using UnitEconomics.Otel.Pricing;
+using UnitEconomics.Otel.Tenants;
+
+// ue demo | ue report | ue catalog — see Usage below. Errors end with a message and a non-zero exit, never a stack trace.
+try
+{
+    using var cancel = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        cancel.Cancel();
+    };
+    return await Commands.RunAsync(args, Console.Out, Console.Error, cancel.Token);
+}
+catch (UsageException ex)
+{
+    Console.Error.WriteLine("ue: " + ex.Message);
+    Console.Error.WriteLine(Commands.Usage);
+    return 2;
+}
+catch (Exception ex) when (ex is TenantDirectoryException or CatalogValidationException or FileNotFoundException or DirectoryNotFoundException)
+{
+    Console.Error.WriteLine("ue: " + ex.Message);
+    return 1;
+}
+catch (Exception ex) when (ex is HttpRequestException or SocketException or TaskCanceledException or ReportSourceException)
+{
+    Console.Error.WriteLine("ue: " + ex.Message);
+    return 1;
+}

@@ -1,0 +1,128 @@
+using OpenTelemetry;
+using OpenTelemetry.Trace;
+using Prometheus;
+using UnitEconomics.Cli.Reporting;
+using UnitEconomics.Otel.Engine;
+using UnitEconomics.Otel.InfluxDB.Sink;
+using UnitEconomics.Otel.Pricing;
+using UnitEconomics.Otel.Processing;
+using UnitEconomics.Otel.Prometheus;
+using UnitEconomics.Otel.Tenants;
+
+namespace UnitEconomics.Cli.Simulation;
+
+/// <summary>What the demo runs with.</summary>
+public sealed class DemoSettings
+{
+    public int Days { get; init; } = 30;
+
+    public int Seed { get; init; } = 42;
+
+    public DateTime StartUtc { get; init; } = new(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    /// <summary>The tenant file; the one shipped beside the program when null.</summary>
+    public string? TenantFile { get; init; }
+
+    /// <summary>Extra catalogs layered over the default one.</summary>
+    public IReadOnlyList<string> Catalogs { get; init; } = [];
+
+    /// <summary>Tokens one agent task may use before the budget middleware stops it.</summary>
+    public long TaskTokenBudget { get; init; } = 30_000;
+
+    /// <summary>Stamp spans with simulated time (off in --serve, where time is real).</summary>
+    public bool SimulatedTime { get; init; } = true;
+
+    public CollectorRegistry? Registry { get; init; }
+
+    public InfluxDbOptions? Influx { get; init; }
+
+    public static string ShippedTenantFile => Path.Combine(AppContext.BaseDirectory, "demo", "demo-tenants.yaml");
+}
+
+/// <summary>
+/// The real pipeline the demo drives: the OpenTelemetry SDK with the cost processor, the default
+/// catalog, the tenant file, an in-process rollup for the report and, when asked, the Prometheus and
+/// InfluxDB sinks.
+/// </summary>
+public sealed class DemoEnvironment : IAsyncDisposable
+{
+    private readonly TracerProvider tracing;
+
+    private DemoEnvironment(DemoSettings settings)
+    {
+        this.Settings = settings;
+        this.Directory = TenantDirectory.Load(settings.TenantFile ?? DemoSettings.ShippedTenantFile);
+        this.Catalog = PriceCatalog.LoadDefaultAnd([.. settings.Catalogs]);
+        this.Clock = new SimulatedClock(settings.StartUtc);
+        var sinks = new List<ICostSink> { this.Rollup };
+        if (settings.Registry is not null)
+        {
+            this.Prometheus = new PrometheusCostSink(settings.Registry);
+            this.Prometheus.PublishTenants(this.Directory);
+            this.Prometheus.PublishPrices(this.Catalog, DateTimeOffset.UtcNow);
+            sinks.Add(this.Prometheus);
+        }
+
+        if (settings.Influx is not null)
+        {
+            this.Influx = new InfluxDbEventSink(settings.Influx);
+            sinks.Add(new InfluxDbCostSink(this.Influx));
+        }
+
+        var options = new UnitEconomicsOptions { Budgets = { MaxTokensPerTask = settings.TaskTokenBudget } };
+        this.Engine = new CostEngine(options, () => this.Catalog, () => this.Directory, sinks);
+        var builder = Sdk.CreateTracerProviderBuilder().AddSource(SaasSimulator.SourceName);
+        if (settings.SimulatedTime)
+        {
+            builder.AddProcessor(new SimulatedClockProcessor(this.Clock)); // before pricing: spans carry simulated time
+        }
+
+        this.tracing = builder.AddUnitEconomics(this.Engine).Build()!;
+        this.Simulator = new SaasSimulator(this.Directory, this.Clock, this.Engine, settings.Seed);
+    }
+
+    public DemoSettings Settings { get; }
+
+    public TenantDirectory Directory { get; }
+
+    public PriceCatalog Catalog { get; }
+
+    public SimulatedClock Clock { get; }
+
+    public CostRollup Rollup { get; } = new();
+
+    public CostEngine Engine { get; }
+
+    public PrometheusCostSink? Prometheus { get; }
+
+    public InfluxDbEventSink? Influx { get; }
+
+    public SaasSimulator Simulator { get; }
+
+    /// <summary>Loads the tenant file and catalogs; their errors surface here as exceptions with file, entry and field.</summary>
+    public static DemoEnvironment Create(DemoSettings settings) => new(settings);
+
+    /// <summary>Runs every simulated day, reporting progress after each.</summary>
+    public async Task RunAsync(Action<int, int>? progress = null)
+    {
+        for (var day = 0; day < this.Settings.Days; day++)
+        {
+            await this.Simulator.RunDayAsync(this.Settings.StartUtc.AddDays(day), day, this.Settings.Days);
+            progress?.Invoke(day + 1, this.Settings.Days);
+        }
+
+        this.tracing.ForceFlush();
+    }
+
+    public UnitEconomicsReport Report(DateTime fromUtc, DateTime toUtc, string source) =>
+        ReportBuilder.Build(ReportInputs.FromRollup(this.Rollup, this.Directory, fromUtc, toUtc, source), this.Catalog);
+
+    public async ValueTask DisposeAsync()
+    {
+        this.tracing.Dispose();
+        if (this.Influx is not null)
+        {
+            await this.Influx.DisposeAsync();
+        }
+    }
+}
