@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using UnitEconomics.TestSupport;
+
+namespace UnitEconomics.Deploy.Tests.EndToEnd;
+
+/// <summary>The far end of Alertmanager's webhook receivers: keeps every alert it is sent, with the path it came to.</summary>
+internal sealed class AlertWebhook : IAsyncDisposable
+{
+    private readonly HttpListener listener = new();
+    private readonly ConcurrentQueue<ReceivedAlert> received = new();
+    private readonly Task serving;
+
+    public AlertWebhook()
+    {
+        this.Port = ExternalBinary.FreePort();
+        this.listener.Prefixes.Add($"http://127.0.0.1:{this.Port}/");
+        this.listener.Start();
+        this.serving = Task.Run(this.ServeAsync);
+    }
+
+    public int Port { get; }
+
+    public Uri Url => new($"http://127.0.0.1:{this.Port}/");
+
+    public IReadOnlyList<ReceivedAlert> Received => [.. this.received];
+
+    public async ValueTask DisposeAsync()
+    {
+        this.listener.Stop();
+        await this.serving;
+        this.listener.Close();
+    }
+
+    private async Task ServeAsync()
+    {
+        while (true)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await this.listener.GetContextAsync();
+            }
+            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            try
+            {
+                using var doc = await JsonDocument.ParseAsync(context.Request.InputStream);
+                foreach (var alert in doc.RootElement.GetProperty("alerts").EnumerateArray())
+                {
+                    var labels = alert.GetProperty("labels").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? string.Empty, StringComparer.Ordinal);
+                    this.received.Enqueue(new ReceivedAlert(context.Request.Url!.AbsolutePath, alert.GetProperty("status").GetString()!, labels));
+                }
+
+                context.Response.StatusCode = 200;
+            }
+            catch (JsonException)
+            {
+                context.Response.StatusCode = 400;
+            }
+
+            context.Response.Close();
+        }
+    }
+}
+
+/// <summary>One alert of a webhook notification: the receiver path, firing/resolved, and its labels.</summary>
+internal sealed record ReceivedAlert(string Path, string Status, IReadOnlyDictionary<string, string> Labels);
