@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using UnitEconomics.Otel.Agents;
 using UnitEconomics.Otel.Engine;
@@ -51,7 +50,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
 
         if (current is not null && budgets.MaxUsdPerTenantPerMonth is { } tenantLimit)
         {
-            foreach (var key in this.engine.Options.Spans.TenantKeys)
+            foreach (var key in this.engine.Options.Spans.EffectiveTenantKeys)
             {
                 var tenant = current.GetBaggageItem(key) ?? current.GetTagItem(key) as string;
                 if (tenant is not null && this.engine.Budgets.IsTenantOverBudget(tenant, DateTime.UtcNow, out var spent))

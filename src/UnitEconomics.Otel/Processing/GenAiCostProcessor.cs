@@ -21,7 +21,7 @@ internal sealed class GenAiCostProcessor : BaseProcessor<Activity>
     public GenAiCostProcessor(CostEngine engine)
     {
         this.engine = engine;
-        this.baggageKeys = [.. engine.Options.Spans.TenantKeys, .. engine.Options.Spans.UseCaseKeys];
+        this.baggageKeys = [.. engine.Options.Spans.EffectiveTenantKeys, .. engine.Options.Spans.EffectiveUseCaseKeys];
     }
 
     public override void OnStart(Activity data)

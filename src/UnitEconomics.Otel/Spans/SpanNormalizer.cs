@@ -46,8 +46,8 @@ public sealed class SpanNormalizer
     {
         options ??= new SpanReadingOptions();
         this.maxLabelLength = Math.Max(8, options.MaxLabelLength);
-        this.tenantKeys = [.. options.TenantKeys];
-        this.useCaseKeys = [.. options.UseCaseKeys];
+        this.tenantKeys = [.. options.EffectiveTenantKeys];
+        this.useCaseKeys = [.. options.EffectiveUseCaseKeys];
 
         var map = new Dictionary<string, Slot>(StringComparer.Ordinal);
         void Add(string key, Field field, byte precedence) => map.TryAdd(key, new Slot(field, precedence));
@@ -92,9 +92,10 @@ public sealed class SpanNormalizer
             Add(this.useCaseKeys[i], Field.UseCase, (byte)Math.Min(i, 250));
         }
 
-        for (var i = 0; i < options.CacheHitKeys.Count; i++)
+        var cacheHitKeys = options.EffectiveCacheHitKeys;
+        for (var i = 0; i < cacheHitKeys.Count; i++)
         {
-            Add(options.CacheHitKeys[i], Field.CacheHit, (byte)Math.Min(i, 250));
+            Add(cacheHitKeys[i], Field.CacheHit, (byte)Math.Min(i, 250));
         }
 
         this.slots = map.ToFrozenDictionary(StringComparer.Ordinal);
