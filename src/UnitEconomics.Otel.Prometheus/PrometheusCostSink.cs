@@ -44,8 +44,8 @@ public sealed class PrometheusCostSink : ICostSink
     private readonly Counter tenantOverflow;
     private readonly Counter rejected;
 
-    private readonly ConcurrentDictionary<CallKey, CallSeries> callSeries = new();
-    private readonly ConcurrentDictionary<TenantKey, TenantSeries> tenantSeries = new();
+    private readonly ConcurrentDictionary<CallKey, CallSeries> callSeries = new(new CallKeyComparer());
+    private readonly ConcurrentDictionary<TenantKey, TenantSeries> tenantSeries = new(new TenantKeyComparer());
     private readonly object publishLock = new();
     private HashSet<(string Tenant, string Tier)> publishedTenants = [];
     private HashSet<string> publishedTiers = [];
@@ -216,6 +216,31 @@ public sealed class PrometheusCostSink : ICostSink
     private readonly record struct CallKey(string Provider, string Model, string Operation, string UseCase, string Tier, bool CacheHit);
 
     private readonly record struct TenantKey(string Tenant, string Tier);
+
+    /// <summary>
+    /// Label values are mostly the same string instances call after call (interned tag values, cached
+    /// tier names): compare by reference first, and hash a few characters rather than every one. The
+    /// label sets are few, so the cheap hash costs no collisions worth counting.
+    /// </summary>
+    private sealed class CallKeyComparer : IEqualityComparer<CallKey>
+    {
+        public bool Equals(CallKey x, CallKey y) => x.CacheHit == y.CacheHit && Same(x.Model, y.Model) && Same(x.UseCase, y.UseCase)
+            && Same(x.Tier, y.Tier) && Same(x.Operation, y.Operation) && Same(x.Provider, y.Provider);
+
+        public int GetHashCode(CallKey k) => HashCode.Combine(Quick(k.Provider), Quick(k.Model), Quick(k.Operation), Quick(k.UseCase), Quick(k.Tier), k.CacheHit);
+    }
+
+    /// <summary>Tenants are many and alike ("tenant-00017"): their ids are hashed in full.</summary>
+    private sealed class TenantKeyComparer : IEqualityComparer<TenantKey>
+    {
+        public bool Equals(TenantKey x, TenantKey y) => Same(x.Tenant, y.Tenant) && Same(x.Tier, y.Tier);
+
+        public int GetHashCode(TenantKey k) => HashCode.Combine(k.Tenant.GetHashCode(StringComparison.Ordinal), Quick(k.Tier));
+    }
+
+    private static bool Same(string a, string b) => ReferenceEquals(a, b) || string.Equals(a, b, StringComparison.Ordinal);
+
+    private static int Quick(string s) => s.Length == 0 ? 0 : (s.Length * 31) ^ (s[0] << 8) ^ (s[^1] << 16) ^ (s[s.Length / 2] << 24) ^ s[s.Length / 3];
 
     /// <summary>Every child one call touches, resolved once per label set.</summary>
     private sealed class CallSeries

@@ -38,6 +38,8 @@ public sealed class SpanNormalizer
     }.ToFrozenDictionary(o => o, o => o, StringComparer.Ordinal);
 
     private readonly FrozenDictionary<string, Slot> slots;
+    private readonly Dictionary<string, Slot> byIdentity;
+    private readonly ulong lengthMask;
     private readonly string[] tenantKeys;
     private readonly string[] useCaseKeys;
     private readonly int maxLabelLength;
@@ -99,6 +101,23 @@ public sealed class SpanNormalizer
         }
 
         this.slots = map.ToFrozenDictionary(StringComparer.Ordinal);
+
+        // Instrumentations set tags with string literals, which the runtime interns: looking a key up by
+        // reference first avoids hashing its characters. Keys built at run time (decoded OTLP, say) fall
+        // back to the ordinal lookup, which the length mask skips for lengths no known key has.
+        this.byIdentity = new Dictionary<string, Slot>(map.Count, ReferenceEqualityComparer.Instance);
+        foreach (var (key, slot) in map)
+        {
+            this.byIdentity[string.Intern(key)] = slot;
+            if (key.Length < 64)
+            {
+                this.lengthMask |= 1UL << key.Length;
+            }
+            else
+            {
+                this.lengthMask |= 1UL << 63;
+            }
+        }
     }
 
     private enum Field : byte
@@ -134,7 +153,7 @@ public sealed class SpanNormalizer
     {
         call = default;
         reason = RejectReason.None;
-        var collector = new Collector(this.slots);
+        var collector = new Collector(this);
         span.VisitAttributes(ref collector);
 
         var operation = collector.Values[(int)Field.Operation].AsString();
@@ -277,6 +296,18 @@ public sealed class SpanNormalizer
 
     private readonly record struct Slot(Field Field, byte Precedence);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryGetSlot(string key, out Slot slot)
+    {
+        if (this.byIdentity.TryGetValue(key, out slot))
+        {
+            return true;
+        }
+
+        var bit = key.Length < 64 ? 1UL << key.Length : 1UL << 63;
+        return (this.lengthMask & bit) != 0 && this.slots.TryGetValue(key, out slot);
+    }
+
     [InlineArray((int)Field.Count)]
     private struct ValueBuffer
     {
@@ -294,17 +325,17 @@ public sealed class SpanNormalizer
         public ValueBuffer Values;
         public PrecedenceBuffer Precedence;
         public bool AnyGenAi;
-        private readonly FrozenDictionary<string, Slot> slots;
+        private readonly SpanNormalizer owner;
 
-        public Collector(FrozenDictionary<string, Slot> slots)
+        public Collector(SpanNormalizer owner)
         {
-            this.slots = slots;
+            this.owner = owner;
             ((Span<byte>)this.Precedence).Fill(byte.MaxValue);
         }
 
         public void Visit(string key, in AttributeValue value)
         {
-            if (!value.IsPresent || !this.slots.TryGetValue(key, out var slot))
+            if (!value.IsPresent || !this.owner.TryGetSlot(key, out var slot))
             {
                 return;
             }

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Attributes;
+using Prometheus;
+using UnitEconomics.Otel.Agents;
+using UnitEconomics.Otel.Engine;
+using UnitEconomics.Otel.Pricing;
+using UnitEconomics.Otel.Prometheus;
+using UnitEconomics.Otel.Spans;
+using UnitEconomics.Otel.Tenants;
+
+namespace UnitEconomics.Benchmarks;
+
+/// <summary>Each stage of pricing one ended GenAI span, to see where the processor's time goes.</summary>
+[MemoryDiagnoser]
+public class EngineStageBenchmarks
+{
+    private readonly SpanNormalizer normalizer = new();
+    private Activity span = null!;
+    private PriceCatalog catalog = null!;
+    private CostEngine bare = null!;
+    private CostEngine withPrometheus = null!;
+    private GenAiCall call;
+    private ModelPrice price = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        this.span = new Activity("chat gpt-4o");
+        foreach (var (k, v) in new (string, object)[]
+        {
+            ("gen_ai.operation.name", "chat"), ("gen_ai.provider.name", "openai"), ("gen_ai.request.model", "gpt-4o"), ("gen_ai.response.model", "gpt-4o"),
+            ("gen_ai.request.max_tokens", 1024), ("gen_ai.request.temperature", 0.2), ("gen_ai.response.id", "chatcmpl-123"),
+            ("gen_ai.usage.input_tokens", 1200), ("gen_ai.usage.output_tokens", 300), ("gen_ai.usage.cache_read.input_tokens", 1000),
+            ("server.address", "api.openai.com"), ("server.port", 443), ("tenant.id", "acme"), ("ai.use_case", "support"),
+        })
+        {
+            this.span.SetTag(k, v);
+        }
+
+        this.span.Start();
+        this.span.Stop();
+        this.catalog = PriceCatalog.LoadDefault();
+        var options = new UnitEconomicsOptions();
+        this.bare = new CostEngine(options, () => this.catalog, () => TenantDirectory.Empty, [new NullSink()]);
+        this.withPrometheus = new CostEngine(options, () => this.catalog, () => TenantDirectory.Empty, [new PrometheusCostSink(Metrics.NewCustomRegistry())]);
+        this.normalizer.Normalize(new ActivitySpanView(this.span), out this.call, out _);
+        this.catalog.TryResolve("openai", "gpt-4o", DateTimeOffset.UtcNow, out var p);
+        this.price = p!;
+        this.EngineWithPrometheusSink();
+    }
+
+    [Benchmark]
+    public NormalizeResult Normalize() => this.normalizer.Normalize(new ActivitySpanView(this.span), out _, out _);
+
+    [Benchmark]
+    public bool ResolvePrice() => this.catalog.TryResolve("openai", "gpt-4o", this.call.EndTimeUtc, out _);
+
+    [Benchmark]
+    public CostBreakdown Calculate() => CostCalculator.Calculate(this.call, this.price);
+
+    [Benchmark]
+    public void EngineWithNullSink() => this.bare.OnEnded(new ActivitySpanView(this.span), new NoAncestry());
+
+    [Benchmark]
+    public void EngineWithPrometheusSink() => this.withPrometheus.OnEnded(new ActivitySpanView(this.span), new NoAncestry());
+
+    private sealed class NullSink : ICostSink
+    {
+        public void OnCall(in CallCost call)
+        {
+        }
+
+        public void OnUnpriced(in GenAiCall call)
+        {
+        }
+
+        public void OnAgentTask(in AgentTaskSummary task)
+        {
+        }
+
+        public void OnBudgetExceeded(in BudgetExceeded exceeded)
+        {
+        }
+
+        public void OnRejected(RejectReason reason)
+        {
+        }
+
+        public void OnTenantOverflow()
+        {
+        }
+    }
+}
