@@ -21,9 +21,14 @@ public sealed class EngineIngestService : IHostedService
     private readonly CancellationTokenSource stopping = new();
     private Task? closer;
 
-    public EngineIngestService(IServiceProvider services, ExporterMetrics metrics, ILogger<EngineIngestService> logger)
+    public EngineIngestService(IServiceProvider services, ExporterMetrics metrics, IHostApplicationLifetime lifetime, ILogger<EngineIngestService> logger)
     {
         this.ingest = services.GetRequiredService<ITraceIngest>() as EngineTraceIngest;
+        if (this.ingest is not null)
+        {
+            lifetime.ApplicationStopping.Register(this.ingest.BeginShutdown);
+        }
+
         this.influx = this.ingest is null ? null : services.GetService<InfluxDbEventSink>();
         this.metrics = metrics;
         this.logger = logger;

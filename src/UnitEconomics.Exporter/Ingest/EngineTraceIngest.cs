@@ -31,6 +31,7 @@ public sealed class EngineTraceIngest : ITraceIngest, IReadiness
     private Task? running;
     private volatile bool accepting = true;
     private volatile bool started;
+    private volatile bool shuttingDown;
 
     public EngineTraceIngest(CostEngine engine, IOptions<ExporterOptions> options, ILogger<EngineTraceIngest>? logger = null, TimeProvider? time = null)
     {
@@ -62,7 +63,7 @@ public sealed class EngineTraceIngest : ITraceIngest, IReadiness
     public CostEngine Engine => this.engine;
 
     /// <summary>Ready once the workers run, until shutdown begins (then senders go to another instance).</summary>
-    public bool IsReady => this.started && this.accepting;
+    public bool IsReady => this.started && this.accepting && !this.shuttingDown;
 
     /// <summary>Requests accepted and not yet taken by a worker.</summary>
     public int QueueDepth
@@ -97,6 +98,12 @@ public sealed class EngineTraceIngest : ITraceIngest, IReadiness
             ? IngestResult.Accepted()
             : IngestResult.Saturated(TimeSpan.Zero); // the receiver advertises Exporter:DefaultRetryAfter
     }
+
+    /// <summary>
+    /// Says "not ready" from now on, while still taking requests: the host is stopping and load
+    /// balancers should send elsewhere, but what is in flight is still accepted until the receivers stop.
+    /// </summary>
+    public void BeginShutdown() => this.shuttingDown = true;
 
     /// <summary>Starts the workers (once).</summary>
     public void Start()
