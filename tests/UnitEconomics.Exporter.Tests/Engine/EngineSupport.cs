@@ -91,27 +91,38 @@ internal sealed class EngineExporter : IAsyncDisposable
     /// <summary>Starts the service; <paramref name="settings"/> are full configuration keys ("Exporter:Ingest:Workers=2").</summary>
     public static async Task<EngineExporter> StartAsync(string[]? settings = null, Action<IServiceCollection>? services = null)
     {
-        int grpc = ExternalBinary.FreePort(), http = ExternalBinary.FreePort(), metricsPort = ExternalBinary.FreePort();
-        string[] args =
-        [
-            "--Exporter:ListenAddress=127.0.0.1",
-            $"--Exporter:OtlpGrpcPort={grpc}",
-            $"--Exporter:OtlpHttpPort={http}",
-            $"--Exporter:MetricsPort={metricsPort}",
-            "--Logging:LogLevel:Default=Warning",
-            "--UnitEconomics:UseDefaultCatalog=false",
-            "--UnitEconomics:PriceCatalogs:0=" + TestCatalog.PricesFile,
-            "--UnitEconomics:TenantFile=" + TestCatalog.TenantFile,
-            .. (settings ?? []).Select(s => "--" + s),
-        ];
-        var metrics = new ExporterMetrics(Prometheus.Metrics.NewCustomRegistry());
-        var app = ExporterHost.Build(args, s =>
+        // A free port can be taken by another process between the probe and the bind: try fresh ones.
+        for (var attempt = 1; ; attempt++)
         {
-            s.AddSingleton(metrics);
-            services?.Invoke(s);
-        });
-        await app.StartAsync();
-        return new EngineExporter(app, metrics, grpc, http, metricsPort);
+            int grpc = ExternalBinary.FreePort(), http = ExternalBinary.FreePort(), metricsPort = ExternalBinary.FreePort();
+            string[] args =
+            [
+                "--Exporter:ListenAddress=127.0.0.1",
+                $"--Exporter:OtlpGrpcPort={grpc}",
+                $"--Exporter:OtlpHttpPort={http}",
+                $"--Exporter:MetricsPort={metricsPort}",
+                "--Logging:LogLevel:Default=Warning",
+                "--UnitEconomics:UseDefaultCatalog=false",
+                "--UnitEconomics:PriceCatalogs:0=" + TestCatalog.PricesFile,
+                "--UnitEconomics:TenantFile=" + TestCatalog.TenantFile,
+                .. (settings ?? []).Select(s => "--" + s),
+            ];
+            var metrics = new ExporterMetrics(Prometheus.Metrics.NewCustomRegistry());
+            var app = ExporterHost.Build(args, s =>
+            {
+                s.AddSingleton(metrics);
+                services?.Invoke(s);
+            });
+            try
+            {
+                await app.StartAsync();
+                return new EngineExporter(app, metrics, grpc, http, metricsPort);
+            }
+            catch (IOException) when (attempt < 5)
+            {
+                await app.DisposeAsync();
+            }
+        }
     }
 
     /// <summary>Scrapes /metrics over HTTP.</summary>
