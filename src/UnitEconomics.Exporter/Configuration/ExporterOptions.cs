@@ -1,8 +1,12 @@
+using UnitEconomics.Otel.InfluxDB.Sink;
+
 namespace UnitEconomics.Exporter.Configuration;
 
 /// <summary>
 /// The service's settings, bound from the "Exporter" configuration section (appsettings.json,
-/// environment variables <c>Exporter__Name</c>, command line <c>--Exporter:Name=value</c>).
+/// environment variables <c>Exporter__Name</c>, command line <c>--Exporter:Name=value</c>). What the
+/// engine prices with (catalogs, tenant file, span keys, budgets) is the engine's own "UnitEconomics"
+/// section, the same one an in-process app binds.
 /// </summary>
 public sealed class ExporterOptions
 {
@@ -44,28 +48,12 @@ public sealed class ExporterOptions
     /// <summary>Back-off advertised when the ingest is saturated and gives none of its own.</summary>
     public TimeSpan DefaultRetryAfter { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Price catalog files, later ones overriding earlier ones (read by the cost engine).</summary>
-    public string[] PriceCatalogs { get; set; } = [];
+    /// <summary>How received spans are queued and assembled into traces before the engine sees them.</summary>
+    public IngestOptions Ingest { get; set; } = new();
 
-    /// <summary>Tenant directory file (read by the cost engine).</summary>
-    public string? TenantFile { get; set; }
-
-    public InfluxOptions Influx { get; set; } = new();
-}
-
-/// <summary>Where the per-request event log is written (filled in by the InfluxDB sink).</summary>
-public sealed class InfluxOptions
-{
-    /// <summary>Base URL of the InfluxDB server; empty disables the sink.</summary>
-    public string? Url { get; set; }
-
-    /// <summary>InfluxDB 1.x database.</summary>
-    public string? Database { get; set; }
-
-    /// <summary>InfluxDB 2.x/3.x organization and bucket.</summary>
-    public string? Organization { get; set; }
-
-    public string? Bucket { get; set; }
-
-    public string? Token { get; set; }
+    /// <summary>
+    /// The per-request event log: <c>Exporter:Influx:Url</c>, <c>Version</c> (V1 or V2), <c>Database</c>,
+    /// <c>Org</c>, <c>Bucket</c>, <c>Token</c>, ... No <c>Url</c>, no InfluxDB sink.
+    /// </summary>
+    public InfluxDbOptions Influx { get; set; } = new();
 }

@@ -56,6 +56,21 @@ public sealed class ExporterMetrics
             "ai_exporter_requests_rejected_total",
             "OTLP export requests refused as a whole, by reason.",
             new CounterConfiguration { LabelNames = ["reason"] });
+        this.QueueDepth = factory.CreateGauge("ai_exporter_queue_depth", "Export requests accepted and waiting for a worker.");
+        this.TracesInFlight = factory.CreateGauge("ai_exporter_traces_in_flight", "Traces buffered, waiting for their root or the settle delay.");
+        this.TracesProcessedEarly = factory.CreateCounter(
+            "ai_exporter_traces_processed_early_total",
+            "Traces processed before their root arrived because the bound on traces in flight was reached.");
+        this.TracesProcessedIdle = factory.CreateCounter(
+            "ai_exporter_traces_processed_idle_total",
+            "Traces processed at the idle timeout, their root never having arrived.");
+        this.OpenAgentTasks = factory.CreateGauge("ai_exporter_open_agent_tasks", "Agent tasks the engine holds open, waiting for their root span.");
+        this.InfluxPointsWritten = factory.CreateCounter("ai_exporter_influxdb_points_written_total", "Events written to InfluxDB.");
+        this.InfluxPointsFailed = factory.CreateCounter("ai_exporter_influxdb_points_failed_total", "Events InfluxDB refused (their batch was rejected).");
+        this.InfluxPointsDropped = factory.CreateCounter(
+            "ai_exporter_influxdb_points_dropped_total",
+            "Events dropped: pushed out of a full buffer while InfluxDB was unreachable, or pending at shutdown.");
+        this.InfluxBufferDepth = factory.CreateGauge("ai_exporter_influxdb_buffer_depth", "Events waiting to be written to InfluxDB.");
     }
 
     public CollectorRegistry Registry { get; }
@@ -67,6 +82,24 @@ public sealed class ExporterMetrics
     public Counter Requests { get; }
 
     public Counter RequestsRejected { get; }
+
+    public Gauge QueueDepth { get; }
+
+    public Gauge TracesInFlight { get; }
+
+    public Counter TracesProcessedEarly { get; }
+
+    public Counter TracesProcessedIdle { get; }
+
+    public Gauge OpenAgentTasks { get; }
+
+    public Counter InfluxPointsWritten { get; }
+
+    public Counter InfluxPointsFailed { get; }
+
+    public Counter InfluxPointsDropped { get; }
+
+    public Gauge InfluxBufferDepth { get; }
 
     public void Rejected(string protocol, string reason)
     {

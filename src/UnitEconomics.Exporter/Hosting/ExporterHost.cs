@@ -12,6 +12,9 @@ using UnitEconomics.Exporter.Diagnostics;
 using UnitEconomics.Exporter.Ingest;
 using UnitEconomics.Exporter.Receivers;
 using UnitEconomics.Exporter.Security;
+using UnitEconomics.Otel.InfluxDB.Sink;
+using UnitEconomics.Otel.Processing;
+using UnitEconomics.Otel.Prometheus;
 
 namespace UnitEconomics.Exporter.Hosting;
 
@@ -54,7 +57,7 @@ public static class ExporterHost
             grpc.EnableDetailedErrors = false;
         });
         builder.Services.TryAddSingleton(_ => new ExporterMetrics(Metrics.DefaultRegistry));
-        builder.Services.TryAddSingleton<ITraceIngest, DiscardingTraceIngest>();
+        AddEngine(builder.Services, options);
         builder.Services.TryAddSingleton<TraceExportHandler>();
         builder.Services.TryAddSingleton<OtlpHttpReceiver>();
 
@@ -68,6 +71,39 @@ public static class ExporterHost
         });
 
         return builder;
+    }
+
+    /// <summary>
+    /// The cost engine (options from the "UnitEconomics" section), its sinks (prometheus-net always,
+    /// InfluxDB when <c>Exporter:Influx:Url</c> is set) and the queued ingest that feeds it.
+    /// </summary>
+    private static void AddEngine(IServiceCollection services, ExporterOptions options)
+    {
+        services.AddUnitEconomicsEngine();
+
+        // The cost metrics go to the registry /metrics serves (ExporterMetrics'), which a test may
+        // replace with a fresh one; AddUnitEconomicsPrometheus then only adds the sink to the engine's.
+        services.TryAddSingleton(sp =>
+        {
+            var sink = new PrometheusCostSink(sp.GetRequiredService<ExporterMetrics>().Registry);
+            var tenants = sp.GetRequiredService<TenantDirectorySource>();
+            sink.PublishTenants(tenants.Current);
+            tenants.Reloaded += sink.PublishTenants;
+            var catalog = sp.GetRequiredService<PriceCatalogSource>();
+            sink.PublishPrices(catalog.Current, DateTimeOffset.UtcNow);
+            catalog.Reloaded += c => sink.PublishPrices(c, DateTimeOffset.UtcNow);
+            return sink;
+        });
+        services.AddUnitEconomicsPrometheus();
+
+        if (options.Influx.Url is not null)
+        {
+            services.AddUnitEconomicsInfluxDb(options.Influx);
+        }
+
+        services.TryAddSingleton<EngineTraceIngest>();
+        services.TryAddSingleton<ITraceIngest>(sp => sp.GetRequiredService<EngineTraceIngest>());
+        services.AddHostedService<EngineIngestService>();
     }
 
     /// <summary>Maps the OTLP, metrics and health endpoints, each answering only on its own port.</summary>
@@ -169,6 +205,17 @@ public static class ExporterHost
         if (!string.Equals(options.ListenAddress, "localhost", StringComparison.OrdinalIgnoreCase) && !IPAddress.TryParse(options.ListenAddress, out _))
         {
             throw new OptionsValidationException(ExporterOptions.SectionName, typeof(ExporterOptions), [$"ListenAddress '{options.ListenAddress}' is not an IP address or 'localhost'."]);
+        }
+
+        var ingest = options.Ingest.Validate().ToArray();
+        if (ingest.Length > 0)
+        {
+            throw new OptionsValidationException(ExporterOptions.SectionName, typeof(ExporterOptions), ingest);
+        }
+
+        if (options.Influx.Url is { IsAbsoluteUri: false })
+        {
+            throw new OptionsValidationException(ExporterOptions.SectionName, typeof(ExporterOptions), ["Influx:Url must be an absolute URL."]);
         }
 
         if (options.MaxRequestBodyBytes <= 0 || options.MaxDecompressedBodyBytes <= 0 || options.MaxGrpcReceiveMessageBytes <= 0)

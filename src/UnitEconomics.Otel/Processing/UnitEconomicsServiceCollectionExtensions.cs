@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using UnitEconomics.Otel.Engine;
 using UnitEconomics.Otel.Pricing;
+using UnitEconomics.Otel.Reloading;
 using UnitEconomics.Otel.Tenants;
 
 namespace UnitEconomics.Otel.Processing;
@@ -41,16 +42,40 @@ public static class UnitEconomicsServiceCollectionExtensions
     }
 }
 
-/// <summary>The price catalog in use: the default catalog and the configured files layered on it.</summary>
-public sealed class PriceCatalogSource
+/// <summary>
+/// The price catalog in use: the default catalog and the configured files layered on it. The files are
+/// reloaded, all layers together, when any of them changes; a bad edit keeps the last good catalog.
+/// </summary>
+public sealed class PriceCatalogSource : IDisposable
 {
+    private readonly WatchedFiles<PriceCatalog>? watcher;
     private volatile PriceCatalog current;
 
-    public PriceCatalogSource(IOptions<UnitEconomicsOptions> options)
+    public PriceCatalogSource(IOptions<UnitEconomicsOptions> options, ILoggerFactory? loggers = null)
     {
         var o = options.Value;
         var files = o.PriceCatalogs.ToArray();
-        this.current = o.UseDefaultCatalog ? PriceCatalog.LoadDefaultAnd(files) : files.Length > 0 ? PriceCatalog.Load(files) : PriceCatalog.Empty;
+        var useDefault = o.UseDefaultCatalog;
+        if (files.Length == 0)
+        {
+            this.current = useDefault ? PriceCatalog.LoadDefault() : PriceCatalog.Empty;
+            return;
+        }
+
+        this.watcher = new WatchedFiles<PriceCatalog>(files, () => useDefault ? PriceCatalog.LoadDefaultAnd(files) : PriceCatalog.Load(files));
+        this.current = this.watcher.Current;
+        var logger = loggers?.CreateLogger("UnitEconomics.Otel.Pricing");
+        var names = string.Join(", ", files);
+        this.watcher.Reloaded += catalog =>
+        {
+            this.Replace(catalog);
+            logger?.LogInformation("Price catalog {Files} reloaded: {Count} entries.", names, catalog.Entries.Count);
+        };
+        this.watcher.ReloadFailed += ex =>
+        {
+            UnitEconomics.Otel.Diagnostics.UnitEconomicsEventSource.Log.ReloadFailed(names, ex.Message);
+            logger?.LogError("Price catalog {Files} was not reloaded, the previous one stays in use: {Error}", names, ex.Message);
+        };
     }
 
     public PriceCatalogSource(PriceCatalog catalog)
@@ -69,6 +94,11 @@ public sealed class PriceCatalogSource
         this.current = catalog;
         this.Reloaded?.Invoke(catalog);
     }
+
+    /// <summary>Re-reads the catalog files now (no-op without files); true when a new catalog was loaded.</summary>
+    public bool Reload() => this.watcher?.Reload() == true;
+
+    public void Dispose() => this.watcher?.Dispose();
 }
 
 /// <summary>

@@ -217,6 +217,17 @@ public sealed class SpanNormalizer
         return NormalizeResult.Ok;
     }
 
+    /// <summary>
+    /// Whether attribute <paramref name="key"/> alone makes a span one the engine reads (tenant, use case
+    /// and conversation keys do not: apps put them on every span). Lets a caller that buffers spans
+    /// before handing them over (the OTLP service) keep only those, with the engine's own key table.
+    /// </summary>
+    public bool IsGenAiKey(string key) =>
+        this.slots.TryGetValue(key, out var slot) && slot.Field is not (Field.Tenant or Field.UseCase or Field.Conversation);
+
+    /// <summary>Whether a span name alone names a GenAI operation (<c>chat gpt-4o</c>), as <see cref="Normalize"/> accepts.</summary>
+    public static bool NamesOperation(string? spanName) => OperationFromSpanName(spanName) is not null;
+
     /// <summary>Maps the operation name to how it is priced.</summary>
     public static OperationKind Classify(string operation) => operation switch
     {

@@ -1,0 +1,51 @@
+namespace UnitEconomics.Exporter.Configuration;
+
+/// <summary>
+/// The queue between the receivers and the engine, and the per-trace buffer in front of it
+/// (section <c>Exporter:Ingest</c>).
+/// </summary>
+public sealed class IngestOptions
+{
+    /// <summary>Export requests queued before senders are told to retry (503 / UNAVAILABLE).</summary>
+    public int QueueCapacity { get; set; } = 512;
+
+    /// <summary>Workers assembling traces; a trace is always on one worker (by trace id). 0: one per core, at most 4.</summary>
+    public int Workers { get; set; }
+
+    /// <summary>How long a trace waits after its root arrived for stragglers sent in other requests.</summary>
+    public TimeSpan RootSettleDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A trace whose root never arrives is processed after this long without a new span.</summary>
+    public TimeSpan TraceIdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Traces buffered at once (over all workers); past it the least recently active is processed early.</summary>
+    public int MaxTracesInFlight { get; set; } = 50_000;
+
+    /// <summary>How often workers look for traces that are due when no request arrives.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    internal int EffectiveWorkers => this.Workers > 0 ? this.Workers : Math.Clamp(Environment.ProcessorCount, 1, 4);
+
+    internal IEnumerable<string> Validate()
+    {
+        if (this.QueueCapacity <= 0)
+        {
+            yield return "Ingest:QueueCapacity must be positive.";
+        }
+
+        if (this.Workers < 0 || this.Workers > 64)
+        {
+            yield return "Ingest:Workers must be between 0 (automatic) and 64.";
+        }
+
+        if (this.MaxTracesInFlight <= 0)
+        {
+            yield return "Ingest:MaxTracesInFlight must be positive.";
+        }
+
+        if (this.RootSettleDelay < TimeSpan.Zero || this.TraceIdleTimeout <= TimeSpan.Zero || this.SweepInterval <= TimeSpan.Zero)
+        {
+            yield return "Ingest:RootSettleDelay must not be negative; TraceIdleTimeout and SweepInterval must be positive.";
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using Microsoft.Extensions.DependencyInjection;
+using UnitEconomics.Otel.InfluxDB.Sink;
+using UnitEconomics.TestSupport;
+
+namespace UnitEconomics.Exporter.Tests.Engine;
+
+/// <summary>The service writing its events to a real InfluxDB 1.x, read back with InfluxQL.</summary>
+public sealed class EngineInfluxDbTests
+{
+    [Fact]
+    public async Task Events_written_by_the_service_read_back_exactly()
+    {
+        await using var influx = await InfluxDbServer.StartNewAsync();
+        if (influx is null)
+        {
+            return; // influxd not installed outside CI
+        }
+
+        await using var exporter = await EngineExporter.StartAsync(InfluxSettings(influx, flushInterval: "00:00:00.100"));
+        var traceId = GenAiSpans.NewTraceId();
+        var (children, root) = GenAiSpans.AgentTask(traceId, "acme", "research");
+        await Send.GrpcOkAsync(exporter.GrpcUri, GenAiSpans.Request(children));
+        await Send.GrpcOkAsync(exporter.GrpcUri, GenAiSpans.Request([root]));
+        await exporter.Ingest.DrainAsync();
+        await exporter.App.Services.GetRequiredService<InfluxDbEventSink>().FlushAsync();
+
+        var requests = await influx.QueryAsync("SELECT * FROM ai_request WHERE tenant = 'acme' ORDER BY time");
+        Assert.Equal(6, requests.Count);
+        Assert.Equal([1_500L, 1_200, 1_200, 1_200, 4_000, 2_000], requests.Select(r => r.Long("input_tokens")));
+        Assert.Equal([500L, 300, 300, 300, 1_000, 1_000], requests.Select(r => r.Long("output_tokens")));
+        // Per call, input × $2 + output × $8 per million tokens.
+        Assert.Equal([0.007m, 0.0048m, 0.0048m, 0.0048m, 0.016m, 0.012m], requests.Select(r => Math.Round((decimal)r.Double("cost_usd"), 10)));
+        Assert.All(requests, r =>
+        {
+            Assert.Equal("pro", r.String("tier"));
+            Assert.Equal("research", r.String("use_case"));
+            Assert.Equal(TestCatalog.Model, r.String("model"));
+            Assert.Equal("estimated", r.String("cost_source"));
+            Assert.Equal(Convert.ToHexStringLower(traceId), r.String("trace_id"));
+        });
+
+        var task = Assert.Single(await influx.QueryAsync("SELECT * FROM ai_agent_task"));
+        Assert.Equal("researcher", task.String("agent"));
+        Assert.Equal("ok", task.String("outcome"));
+        Assert.Equal(14_500, task.Long("tokens"));
+        Assert.Equal(6, task.Long("model_calls"));
+        Assert.Equal(3, task.Long("tool_calls"));
+        Assert.Equal(0.0494m, Math.Round((decimal)task.Double("cost_usd"), 10));
+
+        var scrape = await exporter.ScrapeAsync();
+        Assert.Equal(7, scrape.Sum("ai_exporter_influxdb_points_written_total"));
+        Assert.Equal(0, scrape.Sum("ai_exporter_influxdb_points_dropped_total"));
+    }
+
+    [Fact]
+    public async Task Shutdown_processes_the_trace_whose_root_never_came_and_flushes_its_events()
+    {
+        await using var influx = await InfluxDbServer.StartNewAsync();
+        if (influx is null)
+        {
+            return;
+        }
+
+        // Long idle timeout and flush interval: only the shutdown can process the trace and write the events.
+        var exporter = await EngineExporter.StartAsync(
+            [.. InfluxSettings(influx, flushInterval: "01:00:00"), "Exporter:Ingest:TraceIdleTimeout=01:00:00"]);
+        await using (exporter)
+        {
+            // The agent task hangs under the app's HTTP request span, which is never sent (its process died).
+            var traceId = GenAiSpans.NewTraceId();
+            var (children, taskRoot) = GenAiSpans.AgentTask(traceId, "initech", "research", parentOfRoot: GenAiSpans.NewSpanId());
+            await Send.ProtobufOkAsync(exporter.TracesUri, GenAiSpans.Request(children));
+            await Send.ProtobufOkAsync(exporter.TracesUri, GenAiSpans.Request([taskRoot]));
+            await exporter.Ingest.DrainAsync(); // rooted traces only: this one is not, and stays buffered
+            var before = await exporter.ScrapeAsync();
+            Assert.Equal(1, before.Sum("ai_exporter_traces_in_flight"));
+            Assert.Equal(0, before.Sum("ai_agent_tasks_total"));
+
+            await exporter.StopAsync();
+
+            var after = await exporter.CollectAsync();
+            Assert.Equal(1, after.Sum("ai_agent_tasks_total", ("agent", "researcher"), ("tier", "pro"), ("outcome", "ok")));
+            Assert.Equal(0.0494m, after.Money("ai_tenant_cost_usd_total", ("tenant", "initech")));
+            Assert.Equal(0, after.Sum("ai_exporter_traces_in_flight"));
+        }
+
+        Assert.Equal(6, (await influx.QueryAsync("SELECT * FROM ai_request WHERE tenant = 'initech'")).Count);
+        var task = Assert.Single(await influx.QueryAsync("SELECT * FROM ai_agent_task WHERE tenant = 'initech'"));
+        Assert.Equal(14_500, task.Long("tokens"));
+        Assert.Equal(0.0494m, Math.Round((decimal)task.Double("cost_usd"), 10));
+    }
+
+    private static string[] InfluxSettings(InfluxDbServer influx, string flushInterval) =>
+    [
+        "Exporter:Influx:Url=" + influx.Url,
+        "Exporter:Influx:Version=V1",
+        "Exporter:Influx:Database=" + influx.Database,
+        "Exporter:Influx:FlushInterval=" + flushInterval,
+        "Exporter:Influx:Gzip=false",
+    ];
+}
