@@ -163,4 +163,30 @@ public sealed class DeploymentTests
         Assert.Equal(Path.Combine(mount.Str("mountPath"), configMap.Map("data").Keys.Single().ToString()!), configArg);
         Assert.Matches(new Regex("^otel/opentelemetry-collector-contrib:"), container.Str("image"));
     }
+
+    [Fact]
+    public void Exporter_environment_variables_name_real_configuration_keys()
+    {
+        // Every variable the deployments set must bind to an option the service reads ("A__B" is the
+        // configuration key "A:B"); a misspelt one would be ignored in silence.
+        var compose = ComposeService("exporter").Map("environment").Keys.Select(k => k.ToString()!);
+        var kubernetes = Yaml.LoadAll(Path.Combine(DeployDir, "kubernetes", "exporter.yaml")).Single(d => d.Str("kind") == "Deployment")
+            .Map("spec").Map("template").Map("spec").List("containers").Maps().Single().List("env").Maps().Select(e => e.Str("name"));
+        var sections = new Dictionary<string, Type>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Exporter"] = typeof(UnitEconomics.Exporter.Configuration.ExporterOptions),
+            ["UnitEconomics"] = typeof(UnitEconomics.Otel.Engine.UnitEconomicsOptions),
+        };
+        foreach (var name in compose.Concat(kubernetes))
+        {
+            var path = name.Split("__");
+            Assert.True(sections.TryGetValue(path[0], out var type), $"{name}: no configuration section '{path[0]}'");
+            foreach (var part in path.Skip(1))
+            {
+                var property = type!.GetProperty(part, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
+                Assert.True(property is not null, $"{name}: {type.Name} has no property '{part}'");
+                type = property!.PropertyType;
+            }
+        }
+    }
 }
