@@ -5,10 +5,23 @@ namespace UnitEconomics.Otel.Engine;
 
 /// <summary>
 /// One priced (or unpriced) call as the sinks see it: the normalized call, its cost and its attribution.
-/// Passed by reference; sinks must not keep it.
+/// Passed by reference; sinks must not keep it. Fields rather than properties, so reading
+/// <c>call.Call.Model</c> through an <c>in</c> reference does not copy the call.
 /// </summary>
 public readonly struct CallCost
 {
+    public readonly GenAiCall Call;
+
+    public readonly CostBreakdown Cost;
+
+    /// <summary>The tenant as a label: the tenant id, or <c>__other__</c> past the tenant cap.</summary>
+    public readonly string TenantLabel;
+
+    public readonly string Tier;
+
+    /// <summary>A completion made outside any agent task: the baseline of the agent multiplier.</summary>
+    public readonly bool IsSingleShot;
+
     public CallCost(in GenAiCall call, in CostBreakdown cost, string tenantLabel, string tier, bool isSingleShot)
     {
         this.Call = call;
@@ -17,18 +30,6 @@ public readonly struct CallCost
         this.Tier = tier;
         this.IsSingleShot = isSingleShot;
     }
-
-    public GenAiCall Call { get; }
-
-    public CostBreakdown Cost { get; }
-
-    /// <summary>The tenant as a label: the tenant id, or <c>__other__</c> past the tenant cap.</summary>
-    public string TenantLabel { get; }
-
-    public string Tier { get; }
-
-    /// <summary>A completion made outside any agent task: the baseline of the agent multiplier.</summary>
-    public bool IsSingleShot { get; }
 
     public string CacheLabel => this.Call.CacheHit ? "hit" : "miss";
 }

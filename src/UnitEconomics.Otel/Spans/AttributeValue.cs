@@ -20,16 +20,19 @@ public enum AttributeKind : byte
 /// </summary>
 public readonly struct AttributeValue
 {
-    private readonly long integer;
-    private readonly double number;
+    // One 8-byte slot holds either the integer or the double's bits: the struct stays at 24 bytes.
+    private readonly long bits;
 
     private AttributeValue(AttributeKind kind, string? text, long integer, double number)
     {
         this.Kind = kind;
         this.Text = text;
-        this.integer = integer;
-        this.number = number;
+        this.bits = kind == AttributeKind.Double ? BitConverter.DoubleToInt64Bits(number) : integer;
     }
+
+    private long Integer => this.bits;
+
+    private double Number => BitConverter.Int64BitsToDouble(this.bits);
 
     public AttributeKind Kind { get; }
 
@@ -69,17 +72,17 @@ public readonly struct AttributeValue
     public string? AsString() => this.Kind switch
     {
         AttributeKind.String => this.Text,
-        AttributeKind.Long => this.integer.ToString(CultureInfo.InvariantCulture),
-        AttributeKind.Bool => this.integer != 0 ? "true" : "false",
-        AttributeKind.Double => this.number.ToString(CultureInfo.InvariantCulture),
+        AttributeKind.Long => this.Integer.ToString(CultureInfo.InvariantCulture),
+        AttributeKind.Bool => this.Integer != 0 ? "true" : "false",
+        AttributeKind.Double => this.Number.ToString(CultureInfo.InvariantCulture),
         _ => null,
     };
 
     /// <summary>True for a boolean true, or the strings "true"/"1" (producers that stringify everything).</summary>
     public bool IsTrue() => this.Kind switch
     {
-        AttributeKind.Bool => this.integer != 0,
-        AttributeKind.Long => this.integer != 0,
+        AttributeKind.Bool => this.Integer != 0,
+        AttributeKind.Long => this.Integer != 0,
         AttributeKind.String => string.Equals(this.Text, "true", StringComparison.OrdinalIgnoreCase) || this.Text == "1",
         _ => false,
     };
@@ -95,22 +98,22 @@ public readonly struct AttributeValue
         switch (this.Kind)
         {
             case AttributeKind.Long:
-                count = this.integer;
+                count = this.Integer;
                 break;
             case AttributeKind.Double:
-                if (!double.IsFinite(this.number))
+                if (!double.IsFinite(this.Number))
                 {
                     reason = RejectReason.TokenNotFinite;
                     return false;
                 }
 
-                if (this.number != Math.Floor(this.number) || Math.Abs(this.number) > 9.0e15)
+                if (this.Number != Math.Floor(this.Number) || Math.Abs(this.Number) > 9.0e15)
                 {
                     reason = RejectReason.TokenNotInteger;
                     return false;
                 }
 
-                count = (long)this.number;
+                count = (long)this.Number;
                 break;
             case AttributeKind.String:
                 if (!long.TryParse(this.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out count))
@@ -148,10 +151,10 @@ public readonly struct AttributeValue
         switch (this.Kind)
         {
             case AttributeKind.Long:
-                value = this.integer;
+                value = this.Integer;
                 break;
             case AttributeKind.Double:
-                value = this.number;
+                value = this.Number;
                 break;
             case AttributeKind.String when decimal.TryParse(this.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed):
                 if (parsed < 0)
