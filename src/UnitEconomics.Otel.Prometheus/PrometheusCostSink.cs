@@ -54,6 +54,11 @@ public sealed class PrometheusCostSink : ICostSink
     public PrometheusCostSink(CollectorRegistry? registry = null)
     {
         var factory = Metrics.WithCustomRegistry(registry ?? Metrics.DefaultRegistry);
+
+        // prometheus-net attaches the current trace as an exemplar by default. Here the current span is
+        // the one being priced, on every increment: that would cost more than the pricing itself, and
+        // the InfluxDB event log already links each request to its trace id.
+        factory.ExemplarBehavior = new ExemplarBehavior { DefaultExemplarProvider = static (_, _) => Exemplar.None };
         this.cost = factory.CreateCounter("ai_cost_usd_total", "AI spend in USD by provider, model, operation, use case and tier.", "provider", "model", "operation", "use_case", "tier");
         this.tenantCost = factory.CreateCounter("ai_tenant_cost_usd_total", "AI spend in USD by tenant (customer) and tier.", "tenant", "tier");
         this.tokens = factory.CreateCounter("ai_tokens_total", "Tokens by disjoint type (input = uncached input, output = non-reasoning output).", "provider", "model", "use_case", "tier", "token_type");
