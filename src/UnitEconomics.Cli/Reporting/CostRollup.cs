@@ -22,6 +22,8 @@ public sealed class UsageTotals
 
     public long ReasoningTokens { get; set; }
 
+    public UsageTotals Clone() => (UsageTotals)this.MemberwiseClone();
+
     public void Add(in CallCost call)
     {
         var parts = call.Call.Parts;
@@ -95,18 +97,18 @@ public sealed class CostRollup : ICostSink
         {
             var c = call.Call;
             this.TotalCost += call.Cost.Total;
-            var tenant = Get(this.Tenants, call.TenantLabel);
+            var tenant = this.Tenants.GetOrNew(call.TenantLabel);
             tenant.Tier = call.Tier;
             tenant.Cost += call.Cost.Total;
             tenant.Requests++;
-            Get(this.UseCases, c.UseCase).Add(call);
-            Get(this.Models, (c.Provider, c.Model)).Add(call);
-            Get(this.UseCaseModels, (c.UseCase, c.Provider, c.Model)).Add(call);
+            this.UseCases.GetOrNew(c.UseCase).Add(call);
+            this.Models.GetOrNew((c.Provider, c.Model)).Add(call);
+            this.UseCaseModels.GetOrNew((c.UseCase, c.Provider, c.Model)).Add(call);
             var day = (call.Tier, c.EndTimeUtc.Date);
             this.TierDays[day] = this.TierDays.GetValueOrDefault(day) + call.Cost.Total;
             if (call.IsSingleShot)
             {
-                var agents = Get(this.Agents, c.UseCase);
+                var agents = this.Agents.GetOrNew(c.UseCase);
                 agents.SingleShots++;
                 agents.SingleShotCost += call.Cost.Total;
             }
@@ -120,7 +122,7 @@ public sealed class CostRollup : ICostSink
     {
         lock (this.gate)
         {
-            var agents = Get(this.Agents, task.UseCase);
+            var agents = this.Agents.GetOrNew(task.UseCase);
             agents.Tasks++;
             agents.TaskCost += task.CostUsd;
             agents.TaskModelCalls += task.ModelCalls;
@@ -169,18 +171,6 @@ public sealed class CostRollup : ICostSink
         {
             return read(this);
         }
-    }
-
-    private static TValue Get<TKey, TValue>(Dictionary<TKey, TValue> map, TKey key)
-        where TKey : notnull
-        where TValue : new()
-    {
-        if (!map.TryGetValue(key, out var value))
-        {
-            map[key] = value = new TValue();
-        }
-
-        return value;
     }
 }
 

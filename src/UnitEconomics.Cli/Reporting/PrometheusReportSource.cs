@@ -67,12 +67,12 @@ public sealed class PrometheusReportSource : IDisposable
 
         foreach (var (l, v) in await this.DeltaAsync("ai_cost_usd_total", "use_case", window, toUtc, cancel))
         {
-            Get(inputs.UseCases, l["use_case"]).Cost = (decimal)v;
+            inputs.UseCases.GetOrNew(l["use_case"]).Cost = (decimal)v;
         }
 
         foreach (var (l, v) in await this.DeltaAsync("ai_requests_total", "use_case, cache", window, toUtc, cancel))
         {
-            var u = Get(inputs.UseCases, l["use_case"]);
+            var u = inputs.UseCases.GetOrNew(l["use_case"]);
             u.Requests += (long)Math.Round(v);
             u.CacheHits += l.GetValueOrDefault("cache") == "hit" ? (long)Math.Round(v) : 0;
         }
@@ -82,32 +82,32 @@ public sealed class PrometheusReportSource : IDisposable
 
         foreach (var (l, v) in await this.DeltaAsync("ai_agent_task_cost_usd_sum", "use_case", window, toUtc, cancel))
         {
-            Get(inputs.Agents, l["use_case"]).TaskCost = (decimal)v;
+            inputs.Agents.GetOrNew(l["use_case"]).TaskCost = (decimal)v;
         }
 
         foreach (var (l, v) in await this.DeltaAsync("ai_agent_task_cost_usd_count", "use_case", window, toUtc, cancel))
         {
-            Get(inputs.Agents, l["use_case"]).Tasks = (long)Math.Round(v);
+            inputs.Agents.GetOrNew(l["use_case"]).Tasks = (long)Math.Round(v);
         }
 
         foreach (var (l, v) in await this.DeltaAsync("ai_agent_task_model_calls_sum", "use_case", window, toUtc, cancel))
         {
-            Get(inputs.Agents, l["use_case"]).TaskModelCalls = (long)Math.Round(v);
+            inputs.Agents.GetOrNew(l["use_case"]).TaskModelCalls = (long)Math.Round(v);
         }
 
         foreach (var (l, v) in await this.DeltaAsync("ai_agent_task_tokens_sum", "use_case", window, toUtc, cancel))
         {
-            Get(inputs.Agents, l["use_case"]).TaskTokens = (long)Math.Round(v);
+            inputs.Agents.GetOrNew(l["use_case"]).TaskTokens = (long)Math.Round(v);
         }
 
         foreach (var (l, v) in await this.DeltaAsync("ai_single_shot_cost_usd_sum", "use_case", window, toUtc, cancel))
         {
-            Get(inputs.Agents, l["use_case"]).SingleShotCost = (decimal)v;
+            inputs.Agents.GetOrNew(l["use_case"]).SingleShotCost = (decimal)v;
         }
 
         foreach (var (l, v) in await this.DeltaAsync("ai_single_shot_cost_usd_count", "use_case", window, toUtc, cancel))
         {
-            Get(inputs.Agents, l["use_case"]).SingleShots = (long)Math.Round(v);
+            inputs.Agents.GetOrNew(l["use_case"]).SingleShots = (long)Math.Round(v);
         }
 
         const long week = 7 * 24 * 3600;
@@ -204,21 +204,9 @@ public sealed class PrometheusReportSource : IDisposable
 
     private static TenantTotals Tenant(ReportInputs inputs, Dictionary<string, string> labels)
     {
-        var t = Get(inputs.Tenants, labels["tenant"]);
+        var t = inputs.Tenants.GetOrNew(labels["tenant"]);
         t.Tier = labels.GetValueOrDefault("tier") ?? TenantDirectory.UnknownTier;
         return t;
-    }
-
-    private static TValue Get<TKey, TValue>(Dictionary<TKey, TValue> map, TKey key)
-        where TKey : notnull
-        where TValue : new()
-    {
-        if (!map.TryGetValue(key, out var value))
-        {
-            map[key] = value = new TValue();
-        }
-
-        return value;
     }
 
     /// <summary>The exact change of <paramref name="metric"/> summed by <paramref name="by"/> over <paramref name="seconds"/> before <paramref name="at"/>; series born inside the window count from zero.</summary>
@@ -230,19 +218,19 @@ public sealed class PrometheusReportSource : IDisposable
     {
         foreach (var (l, v) in await this.DeltaAsync("ai_cost_usd_total", by, window, at, cancel))
         {
-            Get(into, key(l)).Cost = (decimal)v;
+            into.GetOrNew(key(l)).Cost = (decimal)v;
         }
 
         foreach (var (l, v) in await this.DeltaAsync("ai_requests_total", by + ", cache", window, at, cancel))
         {
-            var u = Get(into, key(l));
+            var u = into.GetOrNew(key(l));
             u.Requests += (long)Math.Round(v);
             u.CacheHits += l.GetValueOrDefault("cache") == "hit" ? (long)Math.Round(v) : 0;
         }
 
         foreach (var (l, v) in await this.DeltaAsync("ai_tokens_total", by + ", token_type", window, at, cancel))
         {
-            var u = Get(into, key(l));
+            var u = into.GetOrNew(key(l));
             var n = (long)Math.Round(v);
             switch (l.GetValueOrDefault("token_type"))
             {

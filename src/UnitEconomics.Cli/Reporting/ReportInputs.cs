@@ -93,11 +93,7 @@ public sealed class ReportInputs
     {
         foreach (var (k, v) in from)
         {
-            to[k] = new UsageTotals
-            {
-                Cost = v.Cost, Requests = v.Requests, CacheHits = v.CacheHits, InputTokens = v.InputTokens, CacheReadTokens = v.CacheReadTokens,
-                CacheWriteTokens = v.CacheWriteTokens, OutputTokens = v.OutputTokens, ReasoningTokens = v.ReasoningTokens,
-            };
+            to[k] = v.Clone();
         }
     }
 }
