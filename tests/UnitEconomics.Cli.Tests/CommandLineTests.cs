@@ -71,5 +71,5 @@ public sealed class CommandLineTests
     private static void AssertNoStackTrace(string output) => Assert.DoesNotMatch(@"\n\s+at \S+\(", output);
 
     private static Task<(int, string)> Ue(params string[] args) =>
-        ManagedProcess.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "ue.dll"), .. args], timeout: TimeSpan.FromMinutes(3));
+        ManagedProcess.RunAsync("dotnet", [RepoPaths.UeAssembly, .. args], timeout: TimeSpan.FromMinutes(3));
 }

@@ -18,7 +18,7 @@ public sealed class PrometheusReportTests
     {
         var from = DateTime.UtcNow.AddMinutes(-1);
         var port = ExternalBinary.FreePort();
-        await using var demo = ManagedProcess.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "ue.dll"), "demo", "--serve", "--port", port.ToString(CultureInfo.InvariantCulture),
+        await using var demo = ManagedProcess.Start("dotnet", [RepoPaths.UeAssembly, "demo", "--serve", "--port", port.ToString(CultureInfo.InvariantCulture),
             "--rate", "200", "--stop-after", "600", "--seed", "3"]);
         await demo.WaitForHttpAsync($"http://127.0.0.1:{port}/healthz", TimeSpan.FromMinutes(2));
 

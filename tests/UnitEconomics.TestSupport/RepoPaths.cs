@@ -12,6 +12,19 @@ public static class RepoPaths
 
     public static string Combine(params string[] parts) => Path.Combine([Root, .. parts]);
 
+    /// <summary>
+    /// The <c>ue</c> program as built in its own folder (same configuration as the running test), so it
+    /// runs with its own dependencies rather than the test project's.
+    /// </summary>
+    public static string UeAssembly
+    {
+        get
+        {
+            var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
+            return Combine("src", "UnitEconomics.Cli", "bin", configuration, "net10.0", "ue.dll");
+        }
+    }
+
     private static string FindRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
