@@ -164,7 +164,7 @@ public sealed class CostEngine
                 {
                     // Answered from the app's semantic cache without calling a model: a request that cost nothing.
                     priced = true;
-                    cost = new CostBreakdown(0, 0, 0, 0, 0, 0, 0, CostSource.Estimated);
+                    cost = CostBreakdown.Free;
                     break;
                 }
 

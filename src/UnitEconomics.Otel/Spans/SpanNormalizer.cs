@@ -38,7 +38,7 @@ public sealed class SpanNormalizer
     }.ToFrozenDictionary(o => o, o => o, StringComparer.Ordinal);
 
     private readonly FrozenDictionary<string, Slot> slots;
-    private readonly Dictionary<string, Slot> byIdentity;
+    private readonly IdentityKeyTable<Slot> byIdentity;
     private readonly ulong lengthMask;
     private readonly string[] tenantKeys;
     private readonly string[] useCaseKeys;
@@ -105,22 +105,14 @@ public sealed class SpanNormalizer
         // Instrumentations set tags with string literals, which the runtime interns: looking a key up by
         // reference first avoids hashing its characters. Keys built at run time (decoded OTLP, say) fall
         // back to the ordinal lookup, which the length mask skips for lengths no known key has.
-        this.byIdentity = new Dictionary<string, Slot>(map.Count, ReferenceEqualityComparer.Instance);
-        foreach (var (key, slot) in map)
+        this.byIdentity = new IdentityKeyTable<Slot>(map);
+        foreach (var key in map.Keys)
         {
-            this.byIdentity[string.Intern(key)] = slot;
-            if (key.Length < 64)
-            {
-                this.lengthMask |= 1UL << key.Length;
-            }
-            else
-            {
-                this.lengthMask |= 1UL << 63;
-            }
+            this.lengthMask |= key.Length < 64 ? 1UL << key.Length : 1UL << 63;
         }
     }
 
-    private enum Field : byte
+    internal enum Field : byte
     {
         Operation,
         Provider,
@@ -154,7 +146,23 @@ public sealed class SpanNormalizer
         call = default;
         reason = RejectReason.None;
         var collector = new Collector(this);
-        span.VisitAttributes(ref collector);
+        if (typeof(TSpan) == typeof(ActivitySpanView))
+        {
+            // In-process fast path (the branch is resolved when the method is compiled for this type):
+            // look the key up first and convert only the values of keys the engine reads.
+            var activity = Unsafe.As<TSpan, ActivitySpanView>(ref Unsafe.AsRef(in span)).Activity;
+            foreach (ref readonly var tag in activity.EnumerateTagObjects())
+            {
+                if (tag.Value is not null && this.TryGetSlot(tag.Key, out var slot))
+                {
+                    collector.Store(slot, AttributeValue.FromObject(tag.Value));
+                }
+            }
+        }
+        else
+        {
+            span.VisitAttributes(ref collector);
+        }
 
         var operation = collector.Values[(int)Field.Operation].AsString();
         if (operation is null)
@@ -305,7 +313,7 @@ public sealed class SpanNormalizer
         return null;
     }
 
-    private readonly record struct Slot(Field Field, byte Precedence);
+    internal readonly record struct Slot(Field Field, byte Precedence);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryGetSlot(string key, out Slot slot)
@@ -346,11 +354,14 @@ public sealed class SpanNormalizer
 
         public void Visit(string key, in AttributeValue value)
         {
-            if (!value.IsPresent || !this.owner.TryGetSlot(key, out var slot))
+            if (value.IsPresent && this.owner.TryGetSlot(key, out var slot))
             {
-                return;
+                this.Store(slot, value);
             }
+        }
 
+        public void Store(Slot slot, in AttributeValue value)
+        {
             var index = (int)slot.Field;
             if (slot.Precedence < this.Precedence[index])
             {
