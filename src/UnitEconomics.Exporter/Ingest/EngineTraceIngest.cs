@@ -38,6 +38,7 @@ public sealed class EngineTraceIngest : ISpanBatchIngest, IReadiness
     public EngineTraceIngest(CostEngine engine, IOptions<ExporterOptions> options, ILogger<EngineTraceIngest>? logger = null, TimeProvider? time = null)
     {
         this.engine = engine;
+        this.AttributeFilter = new AttributeFilter(engine);
         this.options = options.Value.Ingest;
         this.time = time ?? TimeProvider.System;
         this.logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -93,7 +94,12 @@ public sealed class EngineTraceIngest : ISpanBatchIngest, IReadiness
     /// <summary>Traces processed at <see cref="IngestOptions.TraceIdleTimeout"/>, their root never having come.</summary>
     public long TracesProcessedIdle => this.assemblers.Sum(a => a.ProcessedIdle);
 
-    public IngestResult Offer(ExportTraceServiceRequest request) => this.Offer(SpanBatch.FromRequest(request));
+    /// <summary>Only the attributes the engine reads are kept while a trace waits to settle.</summary>
+    public AttributeFilter AttributeFilter { get; }
+
+    AttributeFilter? ISpanBatchIngest.AttributeFilter => this.AttributeFilter;
+
+    public IngestResult Offer(ExportTraceServiceRequest request) => this.Offer(SpanBatch.FromRequest(request, this.AttributeFilter));
 
     public IngestResult Offer(SpanBatch batch)
     {

@@ -44,6 +44,9 @@ public interface ITraceIngest
 /// </summary>
 public interface ISpanBatchIngest : ITraceIngest
 {
+    /// <summary>The span attributes worth decoding for this ingest; null keeps them all.</summary>
+    Otlp.AttributeFilter? AttributeFilter { get; }
+
     /// <summary>Takes the batch; called on the request thread, like <see cref="ITraceIngest.Offer"/>.</summary>
     IngestResult Offer(Otlp.SpanBatch batch);
 }

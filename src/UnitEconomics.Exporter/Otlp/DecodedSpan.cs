@@ -96,13 +96,13 @@ public sealed class SpanBatch
     public int Received => this.Spans.Count + this.Invalid;
 
     /// <summary>The spans of an already decoded request (OTLP/gRPC, OTLP/JSON) in the same form.</summary>
-    public static SpanBatch FromRequest(ExportTraceServiceRequest request)
+    public static SpanBatch FromRequest(ExportTraceServiceRequest request, AttributeFilter? filter = null)
     {
         var spans = new List<DecodedSpan>();
         var invalid = 0;
         foreach (var resourceSpans in request.ResourceSpans)
         {
-            var resource = resourceSpans.Resource is { } r ? new DecodedResource(Convert(r.Attributes)) : null;
+            var resource = resourceSpans.Resource is { } r ? new DecodedResource(Convert(r.Attributes, null)) : null;
             foreach (var scopeSpans in resourceSpans.ScopeSpans)
             {
                 foreach (var span in scopeSpans.Spans)
@@ -121,7 +121,7 @@ public sealed class SpanBatch
                         span.StartTimeUnixNano,
                         span.EndTimeUnixNano,
                         span.Status?.Code == OpenTelemetry.Proto.Trace.V1.Status.Types.StatusCode.Error,
-                        Convert(span.Attributes),
+                        Convert(span.Attributes, filter),
                         resource));
                 }
             }
@@ -130,21 +130,20 @@ public sealed class SpanBatch
         return new SpanBatch(spans, invalid);
     }
 
-    private static KeyValuePair<string, AttributeValue>[] Convert(Google.Protobuf.Collections.RepeatedField<KeyValue> attributes)
+    private static KeyValuePair<string, AttributeValue>[] Convert(Google.Protobuf.Collections.RepeatedField<KeyValue> attributes, AttributeFilter? filter)
     {
-        if (attributes.Count == 0)
-        {
-            return [];
-        }
-
-        var converted = new KeyValuePair<string, AttributeValue>[attributes.Count];
-        for (var i = 0; i < converted.Length; i++)
+        var converted = new List<KeyValuePair<string, AttributeValue>>(attributes.Count);
+        for (var i = 0; i < attributes.Count; i++)
         {
             var kv = attributes[i];
-            converted[i] = new(OtlpStrings.InternKey(kv.Key), OtlpSpanView.ToAttributeValue(kv.Value));
+            var key = OtlpStrings.InternKey(kv.Key);
+            if (filter is null || filter.Keeps(key))
+            {
+                converted.Add(new(key, OtlpSpanView.ToAttributeValue(kv.Value)));
+            }
         }
 
-        return converted;
+        return [.. converted];
     }
 }
 

@@ -22,7 +22,8 @@ public static class OtlpProtobufReader
     [ThreadStatic]
     private static List<KeyValuePair<string, AttributeValue>>? scratch;
 
-    public static SpanBatch Read(ReadOnlySpan<byte> request)
+    /// <summary>Reads a request; with a <paramref name="filter"/>, span attributes it does not keep are skipped undecoded.</summary>
+    public static SpanBatch Read(ReadOnlySpan<byte> request, AttributeFilter? filter = null)
     {
         var spans = new List<DecodedSpan>();
         var invalid = 0;
@@ -33,7 +34,7 @@ public static class OtlpProtobufReader
             var (field, wire) = r.Tag();
             if (field == 1 && wire == WireLength)
             {
-                ReadResourceSpans(r.Bytes(), spans, ref invalid, attributes);
+                ReadResourceSpans(r.Bytes(), spans, ref invalid, attributes, filter);
             }
             else
             {
@@ -44,7 +45,7 @@ public static class OtlpProtobufReader
         return new SpanBatch(spans, invalid);
     }
 
-    private static void ReadResourceSpans(ReadOnlySpan<byte> message, List<DecodedSpan> spans, ref int invalid, List<KeyValuePair<string, AttributeValue>> attributes)
+    private static void ReadResourceSpans(ReadOnlySpan<byte> message, List<DecodedSpan> spans, ref int invalid, List<KeyValuePair<string, AttributeValue>> attributes, AttributeFilter? filter)
     {
         // The resource may come after its spans on the wire: find it first.
         DecodedResource? resource = null;
@@ -61,7 +62,7 @@ public static class OtlpProtobufReader
                     var (f, w) = rr.Tag();
                     if (f == 1 && w == WireLength)
                     {
-                        ReadKeyValue(rr.Bytes(), attributes);
+                        ReadKeyValue(rr.Bytes(), attributes, filter: null);
                     }
                     else
                     {
@@ -89,7 +90,7 @@ public static class OtlpProtobufReader
                     var (f, w) = scope.Tag();
                     if (f == 2 && w == WireLength)
                     {
-                        if (ReadSpan(scope.Bytes(), resource, attributes) is { } span)
+                        if (ReadSpan(scope.Bytes(), resource, attributes, filter) is { } span)
                         {
                             spans.Add(span);
                         }
@@ -112,7 +113,7 @@ public static class OtlpProtobufReader
     }
 
     /// <summary>One span, or null when its ids are malformed (OTLP's rules, as <see cref="OtlpIds.IsValid"/>).</summary>
-    private static DecodedSpan? ReadSpan(ReadOnlySpan<byte> message, DecodedResource? resource, List<KeyValuePair<string, AttributeValue>> attributes)
+    private static DecodedSpan? ReadSpan(ReadOnlySpan<byte> message, DecodedResource? resource, List<KeyValuePair<string, AttributeValue>> attributes, AttributeFilter? filter)
     {
         ReadOnlySpan<byte> traceId = default, spanId = default, parentId = default, name = default;
         ulong start = 0, end = 0;
@@ -130,7 +131,7 @@ public static class OtlpProtobufReader
                 case 5 when wire == WireLength: name = r.Bytes(); break;
                 case 7 when wire == WireFixed64: start = r.Fixed64(); break;
                 case 8 when wire == WireFixed64: end = r.Fixed64(); break;
-                case 9 when wire == WireLength: ReadKeyValue(r.Bytes(), attributes); break;
+                case 9 when wire == WireLength: ReadKeyValue(r.Bytes(), attributes, filter); break;
                 case 15 when wire == WireLength: isError = ReadStatusCode(r.Bytes()) == 2; break; // STATUS_CODE_ERROR
                 default: r.Skip(wire); break;
             }
@@ -175,7 +176,7 @@ public static class OtlpProtobufReader
         return code;
     }
 
-    private static void ReadKeyValue(ReadOnlySpan<byte> message, List<KeyValuePair<string, AttributeValue>> attributes)
+    private static void ReadKeyValue(ReadOnlySpan<byte> message, List<KeyValuePair<string, AttributeValue>> attributes, AttributeFilter? filter)
     {
         ReadOnlySpan<byte> key = default, value = default;
         var hasValue = false;
@@ -199,6 +200,11 @@ public static class OtlpProtobufReader
         }
 
         var k = OtlpStrings.Key(key, out var cacheValues);
+        if (filter is not null && !filter.Keeps(k))
+        {
+            return;
+        }
+
         attributes.Add(new(k, hasValue ? ReadAnyValue(value, cacheValues) : default));
     }
 

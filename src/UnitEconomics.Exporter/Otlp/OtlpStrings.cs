@@ -28,21 +28,26 @@ internal static class OtlpStrings
         "gen_ai.tool.call.id",
     };
 
+    private static int generation;
+
     /// <summary>An attribute key: the interned instance when the runtime knows one (the engine's constants).</summary>
     public static string Key(ReadOnlySpan<byte> utf8, out bool cacheValues)
     {
         var entry = Keys.Get(utf8, static s =>
         {
             var interned = string.IsInterned(s);
-            return new Utf8Cache.Entry(interned ?? s, interned is not null && !UniqueValueKeys.Contains(s));
+            return new Utf8Cache.Entry(interned ?? s, interned is not null && !UniqueValueKeys.Contains(s), Volatile.Read(ref generation));
         });
         cacheValues = entry.Flag;
         return entry.Value;
     }
 
+    /// <summary>New keys were interned (an engine was built): key entries cached before are looked up again.</summary>
+    public static void KeysInterned() => Interlocked.Increment(ref generation);
+
     /// <summary>A string value; from the cache when <paramref name="cache"/> says the key's values repeat.</summary>
     public static string Value(ReadOnlySpan<byte> utf8, bool cache) =>
-        cache && utf8.Length <= MaxCachedBytes ? Values.Get(utf8, static s => new Utf8Cache.Entry(s, false)).Value : Decode(utf8);
+        cache && utf8.Length <= MaxCachedBytes ? Values.Get(utf8, static s => new Utf8Cache.Entry(s, false, Volatile.Read(ref generation))).Value : Decode(utf8);
 
     /// <summary>A key already decoded (OTLP/gRPC and OTLP/JSON requests) swapped for its interned instance.</summary>
     public static string InternKey(string key) => string.IsInterned(key) ?? key;
@@ -69,7 +74,7 @@ internal static class OtlpStrings
 
             var index = (int)(Hash(utf8) & (uint)this.mask);
             var slot = Volatile.Read(ref this.slots[index]);
-            if (slot is not null && utf8.SequenceEqual(slot.Utf8))
+            if (slot is not null && slot.Entry.Generation == Volatile.Read(ref generation) && utf8.SequenceEqual(slot.Utf8))
             {
                 return slot.Entry;
             }
@@ -105,7 +110,7 @@ internal static class OtlpStrings
             return (uint)(h ^ (h >> 29) ^ (h >> 41));
         }
 
-        public readonly record struct Entry(string Value, bool Flag);
+        public readonly record struct Entry(string Value, bool Flag, int Generation = 0);
 
         private sealed record Slot(byte[] Utf8, Entry Entry);
     }

@@ -126,7 +126,7 @@ public sealed class OtlpHttpReceiver
                 // Protobuf into an engine-backed ingest: decoded straight into the service's span form,
                 // no generated message objects in between (the hot path).
                 outcome = !json && this.handler.AcceptsSpanBatches
-                    ? this.handler.Export(OtlpProtobufReader.Read(body!.Memory.Span), protocol)
+                    ? this.handler.Export(OtlpProtobufReader.Read(body!.Memory.Span, this.handler.AttributeFilter), protocol)
                     : this.handler.Export(json ? OtlpJsonReader.ReadExportRequest(body!.Memory) : ExportTraceServiceRequest.Parser.ParseFrom(body!.Memory.Span), protocol);
             }
             catch (Exception e) when (e is InvalidProtocolBufferException or OtlpFormatException)

@@ -41,6 +41,9 @@ public sealed class TraceExportHandler
     /// <summary>Whether the ingest takes <see cref="SpanBatch"/>es, so a receiver may decode straight into one.</summary>
     public bool AcceptsSpanBatches => this.ingest is ISpanBatchIngest;
 
+    /// <summary>What a receiver decoding into a <see cref="SpanBatch"/> should keep of each span's attributes.</summary>
+    public AttributeFilter? AttributeFilter => (this.ingest as ISpanBatchIngest)?.AttributeFilter;
+
     public ExportOutcome Export(ExportTraceServiceRequest request, string protocol)
     {
         var received = OtlpIds.CountSpans(request);
