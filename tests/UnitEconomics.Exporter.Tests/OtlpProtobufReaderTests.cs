@@ -98,6 +98,28 @@ public sealed class OtlpProtobufReaderTests
         Assert.Equal("rag-api", name.Text);
     }
 
+    [Fact]
+    public void With_the_engine_filter_only_attributes_the_engine_reads_are_kept()
+    {
+        var catalog = UnitEconomics.Otel.Pricing.PriceCatalog.Empty;
+        var options = new UnitEconomics.Otel.Engine.UnitEconomicsOptions();
+        options.Spans.TenantKeys.Add("customer.id");
+        var engine = new UnitEconomics.Otel.Engine.CostEngine(options, () => catalog, () => UnitEconomics.Otel.Tenants.TenantDirectory.Empty, []);
+        var filter = new AttributeFilter(engine);
+        var span = Requests.Span("chat gpt-4o", Requests.TraceId(1), Requests.SpanId(1));
+        foreach (var (key, value) in new[] { ("gen_ai.request.max_tokens", "1"), ("customer.id", "acme"), ("server.address", "api.openai.com"), ("gen_ai.usage.output_tokens", "7"), ("gen_ai.conversation.id", "c1") })
+        {
+            span.Attributes.Add(new KeyValue { Key = key, Value = new AnyValue { StringValue = value } });
+        }
+
+        var read = Assert.Single(OtlpProtobufReader.Read(Requests.Of(span).ToByteArray(), filter).Spans);
+
+        Assert.Equal(["customer.id", "gen_ai.usage.output_tokens", "gen_ai.conversation.id"], read.Attributes.Select(a => a.Key));
+        Assert.Equal("acme", read.Attributes[0].Value.Text);
+        var converted = Assert.Single(SpanBatch.FromRequest(Requests.Of(span), filter).Spans);
+        Assert.Equal(["customer.id", "gen_ai.usage.output_tokens", "gen_ai.conversation.id"], converted.Attributes.Select(a => a.Key));
+    }
+
     [Theory]
     [InlineData(new byte[] { 0x0A, 0x05, 0x0A })] // length past the end
     [InlineData(new byte[] { 0x0A })] // no length
