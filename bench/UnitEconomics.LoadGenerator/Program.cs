@@ -9,7 +9,7 @@ using UnitEconomics.LoadGenerator;
 //   dotnet run -c Release --project bench/UnitEconomics.LoadGenerator -- [options]
 //     --scenario throughput|tenants|all   (all)
 //     --transports http-protobuf,grpc,http-json
-//     --seconds 10 --warmup 3 --connections 4 --triples 27 --templates 16
+//     --seconds 10 --warmup 45 --connections 4 --triples 27 --templates 16
 //     --service-cpus 1 --generator-cpus 0 --tenants 200 --tenant-count 10000
 //     --service PATH/UnitEconomics.Exporter.dll  --service-arg --Exporter:Ingest:Workers=1 (repeatable)
 var options = Options.Parse(args);
@@ -40,7 +40,7 @@ internal sealed class Options
 
     public double Seconds { get; private set; } = 10;
 
-    public double Warmup { get; private set; } = 3;
+    public double Warmup { get; private set; } = 45; // on one core the JIT's tiering (PGO) takes this long to settle
 
     public int Connections { get; private set; } = 4;
 
