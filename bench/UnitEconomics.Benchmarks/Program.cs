@@ -1,6 +1,12 @@
 using BenchmarkDotNet.Running;
 
-// dotnet run -c Release --project bench/UnitEconomics.Benchmarks -- --filter '*'
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+namespace UnitEconomics.Benchmarks;
 
-public partial class Program;
+/// <summary>
+/// dotnet run -c Release --project bench/UnitEconomics.Benchmarks -- --filter '*'
+/// (a class with Main rather than top-level statements: the exporter's public Program is referenced).
+/// </summary>
+public static class BenchmarkProgram
+{
+    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
+}

@@ -59,6 +59,7 @@ public static class ExporterHost
         builder.Services.TryAddSingleton(_ => new ExporterMetrics(Metrics.DefaultRegistry));
         AddEngine(builder.Services, options);
         builder.Services.TryAddSingleton<TraceExportHandler>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<OtlpGrpcTraceService>, OtlpGrpcMethodProvider>());
         builder.Services.TryAddSingleton<OtlpHttpReceiver>();
 
         builder.WebHost.ConfigureKestrel(kestrel =>

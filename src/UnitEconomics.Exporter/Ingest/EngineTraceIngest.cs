@@ -1,10 +1,12 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Proto.Collector.Trace.V1;
 using UnitEconomics.Exporter.Configuration;
+using UnitEconomics.Exporter.Otlp;
 using UnitEconomics.Exporter.Traces;
 using UnitEconomics.Otel.Engine;
 
@@ -16,7 +18,7 @@ namespace UnitEconomics.Exporter.Ingest;
 /// each owning the traces whose id hashes to it, assemble spans into traces and replay them through
 /// the one <see cref="CostEngine"/>. Pricing and attribution are all the engine's.
 /// </summary>
-public sealed class EngineTraceIngest : ITraceIngest, IReadiness
+public sealed class EngineTraceIngest : ISpanBatchIngest, IReadiness
 {
     private const int WorkerQueueCapacity = 2;
 
@@ -36,6 +38,7 @@ public sealed class EngineTraceIngest : ITraceIngest, IReadiness
     public EngineTraceIngest(CostEngine engine, IOptions<ExporterOptions> options, ILogger<EngineTraceIngest>? logger = null, TimeProvider? time = null)
     {
         this.engine = engine;
+        this.AttributeFilter = new AttributeFilter(engine);
         this.options = options.Value.Ingest;
         this.time = time ?? TimeProvider.System;
         this.logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -91,10 +94,17 @@ public sealed class EngineTraceIngest : ITraceIngest, IReadiness
     /// <summary>Traces processed at <see cref="IngestOptions.TraceIdleTimeout"/>, their root never having come.</summary>
     public long TracesProcessedIdle => this.assemblers.Sum(a => a.ProcessedIdle);
 
-    public IngestResult Offer(ExportTraceServiceRequest request)
+    /// <summary>Only the attributes the engine reads are kept while a trace waits to settle.</summary>
+    public AttributeFilter AttributeFilter { get; }
+
+    AttributeFilter? ISpanBatchIngest.AttributeFilter => this.AttributeFilter;
+
+    public IngestResult Offer(ExportTraceServiceRequest request) => this.Offer(SpanBatch.FromRequest(request, this.AttributeFilter));
+
+    public IngestResult Offer(SpanBatch batch)
     {
         // Nothing else on the request thread: the queue is the back-pressure point.
-        return this.accepting && this.intake.Writer.TryWrite(new Item(request, null))
+        return this.accepting && this.intake.Writer.TryWrite(new Item(batch, null))
             ? IngestResult.Accepted()
             : IngestResult.Saturated(TimeSpan.Zero); // the receiver advertises Exporter:DefaultRetryAfter
     }
@@ -259,22 +269,16 @@ public sealed class EngineTraceIngest : ITraceIngest, IReadiness
 
     private void Handle(in Item item, TraceAssembler assembler, uint index, uint partitions)
     {
-        if (item.Request is { } request)
+        if (item.Batch is { } batch)
         {
             var now = this.time.GetTimestamp();
-            foreach (var resourceSpans in request.ResourceSpans)
+            var spans = batch.Spans;
+            for (var i = 0; i < spans.Count; i++)
             {
-                foreach (var scopeSpans in resourceSpans.ScopeSpans)
+                var span = spans[i];
+                if (partitions == 1 || Partition(span.TraceId, partitions) == index)
                 {
-                    var spans = scopeSpans.Spans;
-                    for (var i = 0; i < spans.Count; i++)
-                    {
-                        var span = spans[i];
-                        if (partitions == 1 || Partition(span.TraceId.Span, partitions) == index)
-                        {
-                            assembler.Add(span, resourceSpans.Resource, now);
-                        }
-                    }
+                    assembler.Add(span, now);
                 }
             }
 
@@ -305,7 +309,14 @@ public sealed class EngineTraceIngest : ITraceIngest, IReadiness
     internal static uint Partition(ReadOnlySpan<byte> traceId, uint partitions) =>
         (uint)(BinaryPrimitives.ReadUInt64LittleEndian(traceId[8..]) % partitions);
 
-    private readonly record struct Item(ExportTraceServiceRequest? Request, Barrier? Barrier);
+    internal static uint Partition(ActivityTraceId traceId, uint partitions)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        traceId.CopyTo(bytes);
+        return Partition(bytes, partitions);
+    }
+
+    private readonly record struct Item(SpanBatch? Batch, Barrier? Barrier);
 
     private sealed class Barrier
     {

@@ -37,6 +37,20 @@ public interface ITraceIngest
     IngestResult Offer(ExportTraceServiceRequest request);
 }
 
+/// <summary>
+/// An ingest that takes spans already in the service's own form: the OTLP/HTTP protobuf receiver then
+/// decodes straight into it (<see cref="Otlp.OtlpProtobufReader"/>) instead of building the generated
+/// message objects first. The batch holds only valid spans; the receiver counted the rest.
+/// </summary>
+public interface ISpanBatchIngest : ITraceIngest
+{
+    /// <summary>The span attributes worth decoding for this ingest; null keeps them all.</summary>
+    Otlp.AttributeFilter? AttributeFilter { get; }
+
+    /// <summary>Takes the batch; called on the request thread, like <see cref="ITraceIngest.Offer"/>.</summary>
+    IngestResult Offer(Otlp.SpanBatch batch);
+}
+
 /// <summary>Optional: an ingest (or any registered service) that says whether it is ready for traffic (/readyz).</summary>
 public interface IReadiness
 {

@@ -13,9 +13,10 @@ namespace UnitEconomics.Exporter.Receivers;
 /// <summary>
 /// OTLP/gRPC: <c>opentelemetry.proto.collector.trace.v1.TraceService/Export</c>. Size limits and gzip
 /// request decompression are the gRPC server's (configured in the host); this checks the token and
-/// maps the export outcome to the codes the OTLP spec gives.
+/// maps the export outcome to the codes the OTLP spec gives. Bound by <see cref="OtlpGrpcMethodProvider"/>
+/// (its own request marshaller), not by the generated base class.
 /// </summary>
-public sealed class OtlpGrpcTraceService : TraceService.TraceServiceBase
+public sealed class OtlpGrpcTraceService
 {
     /// <summary>Where gRPC carries the rich status (google.rpc.Status with details).</summary>
     public const string StatusDetailsTrailer = "grpc-status-details-bin";
@@ -34,7 +35,7 @@ public sealed class OtlpGrpcTraceService : TraceService.TraceServiceBase
         this.token = new Security.BearerToken(options.Value.OtlpBearerToken);
     }
 
-    public override Task<ExportTraceServiceResponse> Export(ExportTraceServiceRequest request, ServerCallContext context)
+    public Task<ExportTraceServiceResponse> Export(GrpcExportRequest request, ServerCallContext context)
     {
         if (!this.token.IsOpen && !this.token.Allows(context.RequestHeaders.GetValue("authorization")))
         {
@@ -42,7 +43,9 @@ public sealed class OtlpGrpcTraceService : TraceService.TraceServiceBase
             throw new RpcException(new Grpc.Core.Status(StatusCode.Unauthenticated, "missing or wrong bearer token"));
         }
 
-        var outcome = this.handler.Export(request, ExporterMetrics.ProtocolGrpc);
+        var outcome = request.Batch is { } batch
+            ? this.handler.Export(batch, ExporterMetrics.ProtocolGrpc)
+            : this.handler.Export(request.Request!, ExporterMetrics.ProtocolGrpc);
         switch (outcome.Kind)
         {
             case ExportOutcomeKind.Saturated:

@@ -118,14 +118,16 @@ public sealed class OtlpHttpReceiver
                 return;
         }
 
-        ExportTraceServiceRequest export;
+        ExportOutcome outcome;
         using (body)
         {
             try
             {
-                export = json
-                    ? OtlpJsonReader.ReadExportRequest(body!.Memory)
-                    : ExportTraceServiceRequest.Parser.ParseFrom(body!.Memory.Span);
+                // Protobuf into an engine-backed ingest: decoded straight into the service's span form,
+                // no generated message objects in between (the hot path).
+                outcome = !json && this.handler.AcceptsSpanBatches
+                    ? this.handler.Export(OtlpProtobufReader.Read(body!.Memory.Span, this.handler.AttributeFilter), protocol)
+                    : this.handler.Export(json ? OtlpJsonReader.ReadExportRequest(body!.Memory) : ExportTraceServiceRequest.Parser.ParseFrom(body!.Memory.Span), protocol);
             }
             catch (Exception e) when (e is InvalidProtocolBufferException or OtlpFormatException)
             {
@@ -136,7 +138,6 @@ public sealed class OtlpHttpReceiver
             }
         }
 
-        var outcome = this.handler.Export(export, protocol);
         switch (outcome.Kind)
         {
             case ExportOutcomeKind.Saturated:

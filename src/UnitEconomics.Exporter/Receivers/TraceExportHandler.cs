@@ -38,12 +38,25 @@ public sealed class TraceExportHandler
         this.defaultRetryAfter = options.Value.DefaultRetryAfter;
     }
 
+    /// <summary>Whether the ingest takes <see cref="SpanBatch"/>es, so a receiver may decode straight into one.</summary>
+    public bool AcceptsSpanBatches => this.ingest is ISpanBatchIngest;
+
+    /// <summary>What a receiver decoding into a <see cref="SpanBatch"/> should keep of each span's attributes.</summary>
+    public AttributeFilter? AttributeFilter => (this.ingest as ISpanBatchIngest)?.AttributeFilter;
+
     public ExportOutcome Export(ExportTraceServiceRequest request, string protocol)
     {
         var received = OtlpIds.CountSpans(request);
-        this.metrics.SpansReceived.WithLabels(protocol).Inc(received);
-
         var invalid = received == 0 ? 0 : OtlpIds.RemoveInvalid(request);
+        return this.Offer(request, null, received, invalid, protocol);
+    }
+
+    /// <summary>A request decoded by <see cref="OtlpProtobufReader"/>; only when <see cref="AcceptsSpanBatches"/>.</summary>
+    public ExportOutcome Export(SpanBatch batch, string protocol) => this.Offer(null, batch, batch.Received, batch.Invalid, protocol);
+
+    private ExportOutcome Offer(ExportTraceServiceRequest? request, SpanBatch? batch, int received, int invalid, string protocol)
+    {
+        this.metrics.SpansReceived.WithLabels(protocol).Inc(received);
         if (invalid > 0)
         {
             this.metrics.SpansRejected.WithLabels(ExporterMetrics.SpanReasonInvalidId).Inc(invalid);
@@ -52,7 +65,7 @@ public sealed class TraceExportHandler
         IngestResult result;
         try
         {
-            result = this.ingest.Offer(request);
+            result = batch is not null ? ((ISpanBatchIngest)this.ingest).Offer(batch) : this.ingest.Offer(request!);
         }
         catch (Exception e)
         {

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using OpenTelemetry.Proto.Resource.V1;
-using OpenTelemetry.Proto.Trace.V1;
 using UnitEconomics.Exporter.Otlp;
 using UnitEconomics.Otel.Engine;
 using UnitEconomics.Otel.Spans;
@@ -53,9 +51,9 @@ internal sealed class TraceAssembler
     public long ProcessedIdle => Interlocked.Read(ref this.processedIdle);
 
     /// <summary>Buffers one span (its ids were checked by the receiver).</summary>
-    public void Add(Span span, Resource? resource, long now)
+    public void Add(DecodedSpan span, long now)
     {
-        var traceId = ActivityTraceId.CreateFromBytes(span.TraceId.Span);
+        var traceId = span.TraceId;
         if (!this.traces.TryGetValue(traceId, out var trace))
         {
             if (this.traces.Count >= this.maxTraces && this.byActivity.First is { } oldest)
@@ -76,19 +74,19 @@ internal sealed class TraceAssembler
             this.byActivity.AddLast(trace.ActivityNode);
         }
 
-        var spanId = ActivitySpanId.CreateFromBytes(span.SpanId.Span);
+        var spanId = span.SpanId;
         if (trace.Nodes.ContainsKey(spanId))
         {
             return; // the same span sent again (a sender's retry): counted once
         }
 
-        var parent = span.ParentSpanId.Length == OtlpIds.SpanIdLength ? ActivitySpanId.CreateFromBytes(span.ParentSpanId.Span) : default;
+        var parent = span.ParentSpanId;
         var isGenAi = this.Classify(span, out var isTaskRoot, out var agentName);
         var index = -1;
         if (isGenAi)
         {
             index = trace.GenAiSpans.Count;
-            trace.GenAiSpans.Add(new BufferedSpan(span, resource));
+            trace.GenAiSpans.Add(span);
         }
 
         trace.Nodes.Add(spanId, new SpanNode(parent, isTaskRoot, agentName, index));
@@ -160,7 +158,7 @@ internal sealed class TraceAssembler
         {
             if (node.GenAiIndex >= 0)
             {
-                var span = trace.GenAiSpans[node.GenAiIndex].Span;
+                var span = trace.GenAiSpans[node.GenAiIndex];
                 entries.Add(new ReplayEntry(node.GenAiIndex, node.Parent, span.EndTimeUnixNano, Depth(trace, node.Parent)));
             }
         }
@@ -189,8 +187,7 @@ internal sealed class TraceAssembler
 
         foreach (var entry in entries)
         {
-            var buffered = trace.GenAiSpans[entry.Index];
-            this.engine.OnEnded(new OtlpSpanView(buffered.Span, buffered.Resource), new BufferedAncestry(trace.Nodes, entry.Parent));
+            this.engine.OnEnded(new DecodedSpanView(trace.GenAiSpans[entry.Index]), new BufferedAncestry(trace.Nodes, entry.Parent));
         }
 
         entries.Clear();
@@ -208,17 +205,14 @@ internal sealed class TraceAssembler
     }
 
     /// <summary>Whether the engine reads the span; for the ancestry, whether it starts an agent task and its agent.</summary>
-    private bool Classify(Span span, out bool isTaskRoot, out string? agentName)
+    private bool Classify(DecodedSpan span, out bool isTaskRoot, out string? agentName)
     {
         var normalizer = this.engine.Normalizer;
         var isGenAi = false;
         isTaskRoot = false;
         string? agent = null, agentId = null;
-        var attributes = span.Attributes;
-        for (var i = 0; i < attributes.Count; i++)
+        foreach (var (key, value) in span.Attributes)
         {
-            var kv = attributes[i];
-            var key = kv.Key;
             if (!normalizer.IsGenAiKey(key))
             {
                 continue;
@@ -228,17 +222,16 @@ internal sealed class TraceAssembler
             switch (key)
             {
                 case GenAiAttributes.GenAi.OperationName:
-                    isTaskRoot |= kv.Value?.ValueCase == OpenTelemetry.Proto.Common.V1.AnyValue.ValueOneofCase.StringValue
-                        && SpanNormalizer.Classify(kv.Value.StringValue) == OperationKind.Agent;
+                    isTaskRoot |= value.Kind == AttributeKind.String && SpanNormalizer.Classify(value.Text!) == OperationKind.Agent;
                     break;
                 case GenAiAttributes.UnitEconomics.TaskRoot:
-                    isTaskRoot |= OtlpSpanView.ToAttributeValue(kv.Value).IsTrue();
+                    isTaskRoot |= value.IsTrue();
                     break;
                 case GenAiAttributes.GenAi.Agent.Name:
-                    agent = kv.Value?.ValueCase == OpenTelemetry.Proto.Common.V1.AnyValue.ValueOneofCase.StringValue ? kv.Value.StringValue : null;
+                    agent = value.Kind == AttributeKind.String ? value.Text : null;
                     break;
                 case GenAiAttributes.GenAi.Agent.Id:
-                    agentId = kv.Value?.ValueCase == OpenTelemetry.Proto.Common.V1.AnyValue.ValueOneofCase.StringValue ? kv.Value.StringValue : null;
+                    agentId = value.Kind == AttributeKind.String ? value.Text : null;
                     break;
             }
         }

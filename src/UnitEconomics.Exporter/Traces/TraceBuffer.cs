@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using OpenTelemetry.Proto.Resource.V1;
-using OpenTelemetry.Proto.Trace.V1;
+using UnitEconomics.Exporter.Otlp;
 using UnitEconomics.Otel.Agents;
 
 namespace UnitEconomics.Exporter.Traces;
@@ -11,9 +10,6 @@ namespace UnitEconomics.Exporter.Traces;
 /// the engine would not read (kept only as a link in the parent chain).
 /// </summary>
 internal readonly record struct SpanNode(ActivitySpanId Parent, bool IsTaskRoot, string? AgentName, int GenAiIndex);
-
-/// <summary>A span the engine reads, kept whole with the resource it came with.</summary>
-internal readonly record struct BufferedSpan(Span Span, Resource? Resource);
 
 /// <summary>
 /// The spans of one trace received so far. Owned by one worker: never touched by two threads.
@@ -32,7 +28,7 @@ internal sealed class TraceBuffer
     /// <summary>Every span of the trace by id; the first copy of a span id wins (a re-sent span counts once).</summary>
     public Dictionary<ActivitySpanId, SpanNode> Nodes { get; } = [];
 
-    public List<BufferedSpan> GenAiSpans { get; } = [];
+    public List<DecodedSpan> GenAiSpans { get; } = [];
 
     /// <summary>When the first span without a parent arrived (a <see cref="TimeProvider"/> timestamp); 0 until then.</summary>
     public long RootSeen { get; set; }

@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using OpenTelemetry.Proto.Collector.Trace.V1;
+using OpenTelemetry.Proto.Common.V1;
+using UnitEconomics.Otel.Spans;
+
+namespace UnitEconomics.Exporter.Otlp;
+
+/// <summary>
+/// A received span as the service keeps it: ids as values, attributes as one array of the engine's own
+/// scalar values. Two objects per span where the generated message types take one per attribute key,
+/// value and id; it is what the trace buffer holds while a trace waits for its root.
+/// </summary>
+public sealed class DecodedSpan
+{
+    public DecodedSpan(
+        ActivityTraceId traceId,
+        ActivitySpanId spanId,
+        ActivitySpanId parentSpanId,
+        string name,
+        ulong startTimeUnixNano,
+        ulong endTimeUnixNano,
+        bool isError,
+        KeyValuePair<string, AttributeValue>[] attributes,
+        DecodedResource? resource)
+    {
+        this.TraceId = traceId;
+        this.SpanId = spanId;
+        this.ParentSpanId = parentSpanId;
+        this.Name = name;
+        this.StartTimeUnixNano = startTimeUnixNano;
+        this.EndTimeUnixNano = endTimeUnixNano;
+        this.IsError = isError;
+        this.Attributes = attributes;
+        this.Resource = resource;
+    }
+
+    public ActivityTraceId TraceId { get; }
+
+    public ActivitySpanId SpanId { get; }
+
+    /// <summary>Default for a root span.</summary>
+    public ActivitySpanId ParentSpanId { get; }
+
+    public string Name { get; }
+
+    public ulong StartTimeUnixNano { get; }
+
+    public ulong EndTimeUnixNano { get; }
+
+    public bool IsError { get; }
+
+    public KeyValuePair<string, AttributeValue>[] Attributes { get; }
+
+    public DecodedResource? Resource { get; }
+}
+
+/// <summary>The resource a batch of spans came with; shared by its spans.</summary>
+public sealed class DecodedResource
+{
+    public DecodedResource(KeyValuePair<string, AttributeValue>[] attributes) => this.Attributes = attributes;
+
+    public KeyValuePair<string, AttributeValue>[] Attributes { get; }
+
+    public bool TryGet(string key, out AttributeValue value)
+    {
+        foreach (var (k, v) in this.Attributes)
+        {
+            if (string.Equals(k, key, StringComparison.Ordinal))
+            {
+                value = v;
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
+    }
+}
+
+/// <summary>
+/// The valid spans of one export request, in order, and how many it held in all. Spans whose ids are
+/// malformed (see <see cref="OtlpIds"/>) are counted in <see cref="Invalid"/> and left out.
+/// </summary>
+public sealed class SpanBatch
+{
+    public SpanBatch(List<DecodedSpan> spans, int invalid)
+    {
+        this.Spans = spans;
+        this.Invalid = invalid;
+    }
+
+    public List<DecodedSpan> Spans { get; }
+
+    public int Invalid { get; }
+
+    public int Received => this.Spans.Count + this.Invalid;
+
+    /// <summary>The spans of an already decoded request (OTLP/gRPC, OTLP/JSON) in the same form.</summary>
+    public static SpanBatch FromRequest(ExportTraceServiceRequest request, AttributeFilter? filter = null)
+    {
+        var spans = new List<DecodedSpan>();
+        var invalid = 0;
+        foreach (var resourceSpans in request.ResourceSpans)
+        {
+            var resource = resourceSpans.Resource is { } r ? new DecodedResource(Convert(r.Attributes, null)) : null;
+            foreach (var scopeSpans in resourceSpans.ScopeSpans)
+            {
+                foreach (var span in scopeSpans.Spans)
+                {
+                    if (!OtlpIds.IsValid(span))
+                    {
+                        invalid++;
+                        continue;
+                    }
+
+                    spans.Add(new DecodedSpan(
+                        ActivityTraceId.CreateFromBytes(span.TraceId.Span),
+                        ActivitySpanId.CreateFromBytes(span.SpanId.Span),
+                        span.ParentSpanId.Length == OtlpIds.SpanIdLength ? ActivitySpanId.CreateFromBytes(span.ParentSpanId.Span) : default,
+                        span.Name,
+                        span.StartTimeUnixNano,
+                        span.EndTimeUnixNano,
+                        span.Status?.Code == OpenTelemetry.Proto.Trace.V1.Status.Types.StatusCode.Error,
+                        Convert(span.Attributes, filter),
+                        resource));
+                }
+            }
+        }
+
+        return new SpanBatch(spans, invalid);
+    }
+
+    private static KeyValuePair<string, AttributeValue>[] Convert(Google.Protobuf.Collections.RepeatedField<KeyValue> attributes, AttributeFilter? filter)
+    {
+        var converted = new List<KeyValuePair<string, AttributeValue>>(attributes.Count);
+        for (var i = 0; i < attributes.Count; i++)
+        {
+            var kv = attributes[i];
+            var key = OtlpStrings.InternKey(kv.Key);
+            if (filter is null || filter.Keeps(key))
+            {
+                converted.Add(new(key, OtlpSpanView.ToAttributeValue(kv.Value)));
+            }
+        }
+
+        return [.. converted];
+    }
+}
+
+/// <summary>A <see cref="DecodedSpan"/> seen through <see cref="ISpanView"/>, as the engine reads it.</summary>
+public readonly struct DecodedSpanView : ISpanView
+{
+    private readonly DecodedSpan span;
+
+    public DecodedSpanView(DecodedSpan span) => this.span = span;
+
+    public string Name => this.span.Name;
+
+    public ActivityTraceId TraceId => this.span.TraceId;
+
+    public ActivitySpanId SpanId => this.span.SpanId;
+
+    public ActivitySpanId ParentSpanId => this.span.ParentSpanId;
+
+    public DateTime StartTimeUtc => OtlpSpanView.FromUnixNanos(this.span.StartTimeUnixNano);
+
+    public DateTime EndTimeUtc => OtlpSpanView.FromUnixNanos(this.span.EndTimeUnixNano);
+
+    public bool IsError => this.span.IsError;
+
+    public void VisitAttributes<TVisitor>(ref TVisitor visitor)
+        where TVisitor : struct, IAttributeVisitor
+    {
+        var attributes = this.span.Attributes;
+        for (var i = 0; i < attributes.Length; i++)
+        {
+            visitor.Visit(attributes[i].Key, attributes[i].Value);
+        }
+    }
+
+    public string? GetBaggage(string key) => null;
+
+    public bool TryGetResourceAttribute(string key, out AttributeValue value)
+    {
+        if (this.span.Resource is { } resource)
+        {
+            return resource.TryGet(key, out value);
+        }
+
+        value = default;
+        return false;
+    }
+}

@@ -1,0 +1,327 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using UnitEconomics.Otel.Spans;
+
+namespace UnitEconomics.Exporter.Otlp;
+
+/// <summary>
+/// Reads an OTLP <c>ExportTraceServiceRequest</c> (protobuf) straight into <see cref="DecodedSpan"/>s:
+/// only what the service uses (ids, name, times, status code, attributes, the resource's attributes),
+/// with no object per attribute, key or id. Field numbers are opentelemetry-proto's (trace.proto,
+/// common.proto, resource.proto); unknown fields are skipped by wire type, as protobuf requires.
+/// Malformed input throws <see cref="OtlpFormatException"/>.
+/// </summary>
+public static class OtlpProtobufReader
+{
+    private const int WireVarint = 0;
+    private const int WireFixed64 = 1;
+    private const int WireLength = 2;
+    private const int WireFixed32 = 5;
+
+    // A scratch list per thread for one span's attributes (copied out at the exact size).
+    [ThreadStatic]
+    private static List<KeyValuePair<string, AttributeValue>>? scratch;
+
+    /// <summary>Reads a request; with a <paramref name="filter"/>, span attributes it does not keep are skipped undecoded.</summary>
+    public static SpanBatch Read(ReadOnlySpan<byte> request, AttributeFilter? filter = null)
+    {
+        var spans = new List<DecodedSpan>();
+        var invalid = 0;
+        var attributes = scratch ??= new List<KeyValuePair<string, AttributeValue>>(32);
+        var r = new Reader(request);
+        while (r.More)
+        {
+            var (field, wire) = r.Tag();
+            if (field == 1 && wire == WireLength)
+            {
+                ReadResourceSpans(r.Bytes(), spans, ref invalid, attributes, filter);
+            }
+            else
+            {
+                r.Skip(wire);
+            }
+        }
+
+        return new SpanBatch(spans, invalid);
+    }
+
+    private static void ReadResourceSpans(ReadOnlySpan<byte> message, List<DecodedSpan> spans, ref int invalid, List<KeyValuePair<string, AttributeValue>> attributes, AttributeFilter? filter)
+    {
+        // The resource may come after its spans on the wire: find it first.
+        DecodedResource? resource = null;
+        var r = new Reader(message);
+        while (r.More)
+        {
+            var (field, wire) = r.Tag();
+            if (field == 1 && wire == WireLength)
+            {
+                var rr = new Reader(r.Bytes());
+                attributes.Clear();
+                while (rr.More)
+                {
+                    var (f, w) = rr.Tag();
+                    if (f == 1 && w == WireLength)
+                    {
+                        ReadKeyValue(rr.Bytes(), attributes, filter: null);
+                    }
+                    else
+                    {
+                        rr.Skip(w);
+                    }
+                }
+
+                resource = new DecodedResource([.. attributes]);
+            }
+            else
+            {
+                r.Skip(wire);
+            }
+        }
+
+        r = new Reader(message);
+        while (r.More)
+        {
+            var (field, wire) = r.Tag();
+            if (field == 2 && wire == WireLength)
+            {
+                var scope = new Reader(r.Bytes());
+                while (scope.More)
+                {
+                    var (f, w) = scope.Tag();
+                    if (f == 2 && w == WireLength)
+                    {
+                        if (ReadSpan(scope.Bytes(), resource, attributes, filter) is { } span)
+                        {
+                            spans.Add(span);
+                        }
+                        else
+                        {
+                            invalid++;
+                        }
+                    }
+                    else
+                    {
+                        scope.Skip(w);
+                    }
+                }
+            }
+            else
+            {
+                r.Skip(wire);
+            }
+        }
+    }
+
+    /// <summary>One span, or null when its ids are malformed (OTLP's rules, as <see cref="OtlpIds.IsValid"/>).</summary>
+    private static DecodedSpan? ReadSpan(ReadOnlySpan<byte> message, DecodedResource? resource, List<KeyValuePair<string, AttributeValue>> attributes, AttributeFilter? filter)
+    {
+        ReadOnlySpan<byte> traceId = default, spanId = default, parentId = default, name = default;
+        ulong start = 0, end = 0;
+        var isError = false;
+        attributes.Clear();
+        var r = new Reader(message);
+        while (r.More)
+        {
+            var (field, wire) = r.Tag();
+            switch (field)
+            {
+                case 1 when wire == WireLength: traceId = r.Bytes(); break;
+                case 2 when wire == WireLength: spanId = r.Bytes(); break;
+                case 4 when wire == WireLength: parentId = r.Bytes(); break;
+                case 5 when wire == WireLength: name = r.Bytes(); break;
+                case 7 when wire == WireFixed64: start = r.Fixed64(); break;
+                case 8 when wire == WireFixed64: end = r.Fixed64(); break;
+                case 9 when wire == WireLength: ReadKeyValue(r.Bytes(), attributes, filter); break;
+                case 15 when wire == WireLength: isError = ReadStatusCode(r.Bytes()) == 2; break; // STATUS_CODE_ERROR
+                default: r.Skip(wire); break;
+            }
+        }
+
+        if (traceId.Length != OtlpIds.TraceIdLength || !traceId.ContainsAnyExcept((byte)0)
+            || spanId.Length != OtlpIds.SpanIdLength || !spanId.ContainsAnyExcept((byte)0)
+            || (parentId.Length != 0 && parentId.Length != OtlpIds.SpanIdLength))
+        {
+            return null;
+        }
+
+        return new DecodedSpan(
+            ActivityTraceId.CreateFromBytes(traceId),
+            ActivitySpanId.CreateFromBytes(spanId),
+            parentId.Length == 0 ? default : ActivitySpanId.CreateFromBytes(parentId),
+            OtlpStrings.Value(name, cache: true),
+            start,
+            end,
+            isError,
+            attributes.Count == 0 ? [] : [.. attributes],
+            resource);
+    }
+
+    private static int ReadStatusCode(ReadOnlySpan<byte> message)
+    {
+        var code = 0;
+        var r = new Reader(message);
+        while (r.More)
+        {
+            var (field, wire) = r.Tag();
+            if (field == 3 && wire == WireVarint)
+            {
+                code = (int)r.Varint();
+            }
+            else
+            {
+                r.Skip(wire);
+            }
+        }
+
+        return code;
+    }
+
+    private static void ReadKeyValue(ReadOnlySpan<byte> message, List<KeyValuePair<string, AttributeValue>> attributes, AttributeFilter? filter)
+    {
+        ReadOnlySpan<byte> key = default, value = default;
+        var hasValue = false;
+        var r = new Reader(message);
+        while (r.More)
+        {
+            var (field, wire) = r.Tag();
+            if (field == 1 && wire == WireLength)
+            {
+                key = r.Bytes();
+            }
+            else if (field == 2 && wire == WireLength)
+            {
+                value = r.Bytes();
+                hasValue = true;
+            }
+            else
+            {
+                r.Skip(wire);
+            }
+        }
+
+        var k = OtlpStrings.Key(key, out var cacheValues);
+        if (filter is not null && !filter.Keeps(k))
+        {
+            return;
+        }
+
+        attributes.Add(new(k, hasValue ? ReadAnyValue(value, cacheValues) : default));
+    }
+
+    /// <summary>AnyValue's oneof: the last field on the wire wins; arrays, maps and bytes are "other".</summary>
+    private static AttributeValue ReadAnyValue(ReadOnlySpan<byte> message, bool cacheStrings)
+    {
+        var value = default(AttributeValue);
+        var r = new Reader(message);
+        while (r.More)
+        {
+            var (field, wire) = r.Tag();
+            switch (field)
+            {
+                case 1 when wire == WireLength: value = AttributeValue.OfString(OtlpStrings.Value(r.Bytes(), cacheStrings)); break;
+                case 2 when wire == WireVarint: value = AttributeValue.OfBool(r.Varint() != 0); break;
+                case 3 when wire == WireVarint: value = AttributeValue.OfLong((long)r.Varint()); break;
+                case 4 when wire == WireFixed64: value = AttributeValue.OfDouble(BitConverter.UInt64BitsToDouble(r.Fixed64())); break;
+                case 5 or 6 or 7 when wire == WireLength: r.Bytes(); value = AttributeValue.OfOther(); break;
+                default: r.Skip(wire); break;
+            }
+        }
+
+        return value;
+    }
+
+    /// <summary>A cursor over one message's bytes.</summary>
+    private ref struct Reader
+    {
+        private readonly ReadOnlySpan<byte> buffer;
+        private int position;
+
+        public Reader(ReadOnlySpan<byte> buffer)
+        {
+            this.buffer = buffer;
+            this.position = 0;
+        }
+
+        public readonly bool More => this.position < this.buffer.Length;
+
+        public (int Field, int Wire) Tag()
+        {
+            var tag = this.Varint();
+            var field = tag >> 3;
+            if (field == 0 || field > int.MaxValue)
+            {
+                throw new OtlpFormatException("invalid protobuf tag");
+            }
+
+            return ((int)field, (int)(tag & 7));
+        }
+
+        public ulong Varint()
+        {
+            ulong result = 0;
+            for (var shift = 0; shift < 64; shift += 7)
+            {
+                if (this.position >= this.buffer.Length)
+                {
+                    throw new OtlpFormatException("truncated protobuf varint");
+                }
+
+                var b = this.buffer[this.position++];
+                result |= (ulong)(b & 0x7F) << shift;
+                if (b < 0x80)
+                {
+                    return result;
+                }
+            }
+
+            throw new OtlpFormatException("malformed protobuf varint");
+        }
+
+        public ulong Fixed64()
+        {
+            if (this.buffer.Length - this.position < 8)
+            {
+                throw new OtlpFormatException("truncated protobuf fixed64");
+            }
+
+            var value = BinaryPrimitives.ReadUInt64LittleEndian(this.buffer[this.position..]);
+            this.position += 8;
+            return value;
+        }
+
+        public ReadOnlySpan<byte> Bytes()
+        {
+            var length = this.Varint();
+            if (length > (ulong)(this.buffer.Length - this.position))
+            {
+                throw new OtlpFormatException("truncated protobuf length-delimited field");
+            }
+
+            var bytes = this.buffer.Slice(this.position, (int)length);
+            this.position += (int)length;
+            return bytes;
+        }
+
+        public void Skip(int wire)
+        {
+            switch (wire)
+            {
+                case WireVarint: this.Varint(); break;
+                case WireFixed64: this.Advance(8); break;
+                case WireLength: this.Bytes(); break;
+                case WireFixed32: this.Advance(4); break;
+                default: throw new OtlpFormatException($"unsupported protobuf wire type {wire}");
+            }
+        }
+
+        private void Advance(int count)
+        {
+            if (this.buffer.Length - this.position < count)
+            {
+                throw new OtlpFormatException("truncated protobuf field");
+            }
+
+            this.position += count;
+        }
+    }
+}

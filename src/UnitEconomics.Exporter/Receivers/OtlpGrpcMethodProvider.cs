@@ -1,0 +1,88 @@
+using System.Buffers;
+using Google.Protobuf;
+using Grpc.AspNetCore.Server.Model;
+using Grpc.Core;
+using OpenTelemetry.Proto.Collector.Trace.V1;
+using UnitEconomics.Exporter.Otlp;
+
+namespace UnitEconomics.Exporter.Receivers;
+
+/// <summary>
+/// An OTLP/gRPC export request as it arrived: decoded straight into a <see cref="SpanBatch"/> when the
+/// ingest takes those (the hot path, as OTLP/HTTP protobuf), else into the generated message.
+/// </summary>
+public sealed class GrpcExportRequest
+{
+    public GrpcExportRequest(SpanBatch? batch, ExportTraceServiceRequest? request)
+    {
+        this.Batch = batch;
+        this.Request = request;
+    }
+
+    public SpanBatch? Batch { get; }
+
+    public ExportTraceServiceRequest? Request { get; }
+}
+
+/// <summary>
+/// Binds <c>opentelemetry.proto.collector.trace.v1.TraceService/Export</c> with a marshaller of our own,
+/// so a request is read once, by <see cref="OtlpProtobufReader"/>, instead of into the generated types
+/// and then again. The wire contract (path, messages, status codes) is the generated service's.
+/// </summary>
+internal sealed class OtlpGrpcMethodProvider : IServiceMethodProvider<OtlpGrpcTraceService>
+{
+    private const string ServiceName = "opentelemetry.proto.collector.trace.v1.TraceService";
+
+    private readonly TraceExportHandler handler;
+
+    public OtlpGrpcMethodProvider(TraceExportHandler handler) => this.handler = handler;
+
+    public void OnServiceMethodDiscovery(ServiceMethodProviderContext<OtlpGrpcTraceService> context)
+    {
+        var requests = Marshallers.Create<GrpcExportRequest>(
+            static (_, _) => throw new NotSupportedException("the service does not send export requests"),
+            this.Deserialize);
+        var responses = Marshallers.Create<ExportTraceServiceResponse>(
+            static (response, serialization) =>
+            {
+                var bytes = response.ToByteArray();
+                serialization.Complete(bytes);
+            },
+            static deserialization => ExportTraceServiceResponse.Parser.ParseFrom(deserialization.PayloadAsReadOnlySequence()));
+        var method = new Method<GrpcExportRequest, ExportTraceServiceResponse>(MethodType.Unary, ServiceName, "Export", requests, responses);
+        context.AddUnaryMethod(method, [], static (service, request, call) => service.Export(request, call));
+    }
+
+    private GrpcExportRequest Deserialize(DeserializationContext deserialization)
+    {
+        var payload = deserialization.PayloadAsReadOnlySequence();
+        try
+        {
+            if (!this.handler.AcceptsSpanBatches)
+            {
+                return new GrpcExportRequest(null, ExportTraceServiceRequest.Parser.ParseFrom(payload));
+            }
+
+            if (payload.IsSingleSegment)
+            {
+                return new GrpcExportRequest(OtlpProtobufReader.Read(payload.FirstSpan, this.handler.AttributeFilter), null);
+            }
+
+            var length = checked((int)payload.Length);
+            var buffer = ArrayPool<byte>.Shared.Rent(length);
+            try
+            {
+                payload.CopyTo(buffer);
+                return new GrpcExportRequest(OtlpProtobufReader.Read(buffer.AsSpan(0, length), this.handler.AttributeFilter), null);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+        catch (Exception e) when (e is OtlpFormatException or InvalidProtocolBufferException)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "malformed OTLP protobuf: " + e.Message));
+        }
+    }
+}
