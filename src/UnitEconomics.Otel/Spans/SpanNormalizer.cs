@@ -231,7 +231,7 @@ public sealed class SpanNormalizer
     /// before handing them over (the OTLP service) keep only those, with the engine's own key table.
     /// </summary>
     public bool IsGenAiKey(string key) =>
-        this.slots.TryGetValue(key, out var slot) && slot.Field is not (Field.Tenant or Field.UseCase or Field.Conversation);
+        this.TryGetSlot(key, out var slot) && slot.Field is not (Field.Tenant or Field.UseCase or Field.Conversation);
 
     /// <summary>Whether a span name alone names a GenAI operation (<c>chat gpt-4o</c>), as <see cref="Normalize"/> accepts.</summary>
     public static bool NamesOperation(string? spanName) => OperationFromSpanName(spanName) is not null;
