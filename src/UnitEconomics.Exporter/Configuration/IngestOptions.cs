@@ -7,7 +7,7 @@ namespace UnitEconomics.Exporter.Configuration;
 public sealed class IngestOptions
 {
     /// <summary>Export requests queued before senders are told to retry (503 / UNAVAILABLE).</summary>
-    public int QueueCapacity { get; set; } = 512;
+    public int QueueCapacity { get; set; } = 64;
 
     /// <summary>Workers assembling traces; a trace is always on one worker (by trace id). 0: one per core, at most 4.</summary>
     public int Workers { get; set; }
