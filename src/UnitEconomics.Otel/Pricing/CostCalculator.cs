@@ -26,8 +26,33 @@ public static class CostCalculator
         // Σ tokens × USD-per-million, scaled down by a million once at the end.
         var input = prices.Input ?? 0m;
         var output = prices.Output ?? 0m;
-        var sum = Times(parts.UncachedInput, input) + Times(parts.CacheRead, prices.CachedInput ?? input) + Times(parts.CacheWrite, prices.CacheWrite ?? input)
-            + Times(parts.Output, output) + Times(parts.Reasoning, prices.Reasoning ?? output);
+        // Zero parts are common (no cache write, no reasoning): skip them rather than add decimal zeros.
+        var sum = 0m;
+        if (parts.UncachedInput != 0)
+        {
+            sum = parts.UncachedInput * input;
+        }
+
+        if (parts.CacheRead != 0)
+        {
+            sum += parts.CacheRead * (prices.CachedInput ?? input);
+        }
+
+        if (parts.CacheWrite != 0)
+        {
+            sum += parts.CacheWrite * (prices.CacheWrite ?? input);
+        }
+
+        if (parts.Output != 0)
+        {
+            sum += parts.Output * output;
+        }
+
+        if (parts.Reasoning != 0)
+        {
+            sum += parts.Reasoning * (prices.Reasoning ?? output);
+        }
+
         return new CostBreakdown(prices, parts, ScaleDownMillion(sum) + (prices.PerCall ?? 0m), CostSource.Estimated);
     }
 

@@ -37,6 +37,10 @@ public sealed class SpanNormalizer
         GenAiAttributes.Operations.InvokeWorkflow,
     }.ToFrozenDictionary(o => o, o => o, StringComparer.Ordinal);
 
+    /// <summary>The operation names by reference (instrumentations set them with literals), with how each is priced.</summary>
+    private static readonly IdentityKeyTable<OperationKind> OperationsByIdentity =
+        new(KnownOperations.Keys.Select(o => new KeyValuePair<string, OperationKind>(o, ClassifyByValue(o))));
+
     private readonly FrozenDictionary<string, Slot> slots;
     private readonly IdentityKeyTable<Slot> byIdentity;
     private readonly ulong lengthMask;
@@ -169,9 +173,9 @@ public sealed class SpanNormalizer
         {
             operation = OperationFromSpanName(span.Name);
         }
-        else if (KnownOperations.TryGetValue(operation, out var interned))
+        else if (!OperationsByIdentity.TryGetValue(operation, out _) && KnownOperations.TryGetValue(operation, out var interned))
         {
-            operation = interned;
+            operation = interned; // an equal string that is not the literal: use ours, so later checks compare references
         }
 
         if (!collector.AnyGenAi && operation is null)
@@ -237,7 +241,10 @@ public sealed class SpanNormalizer
     public static bool NamesOperation(string? spanName) => OperationFromSpanName(spanName) is not null;
 
     /// <summary>Maps the operation name to how it is priced.</summary>
-    public static OperationKind Classify(string operation) => operation switch
+    public static OperationKind Classify(string operation) =>
+        OperationsByIdentity.TryGetValue(operation, out var kind) ? kind : ClassifyByValue(operation);
+
+    private static OperationKind ClassifyByValue(string operation) => operation switch
     {
         GenAiAttributes.Operations.Chat or GenAiAttributes.Operations.TextCompletion or GenAiAttributes.Operations.GenerateContent
             or GenAiAttributes.Operations.Embeddings => OperationKind.Inference,
