@@ -21,8 +21,6 @@ public sealed class PrometheusCostSink : ICostSink
 
     public static readonly double[] CallCountBuckets = [1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50, 100];
 
-    private static readonly string[] TokenTypes = ["input", "cache_read", "cache_write", "output", "reasoning"];
-
     private readonly Counter cost;
     private readonly Counter tenantCost;
     private readonly Counter tokens;
@@ -180,15 +178,10 @@ public sealed class PrometheusCostSink : ICostSink
                 }
 
                 var provider = entry.Provider ?? SpanNormalizer.Unknown;
-                var s = entry.Standard;
-                decimal?[] prices = [s.Input, s.CachedInput ?? s.Input, s.CacheWrite ?? s.Input, s.Output, s.Reasoning ?? s.Output];
-                for (var i = 0; i < TokenTypes.Length; i++)
+                foreach (var (type, price) in entry.TokenTypePrices())
                 {
-                    if (prices[i] is { } price)
-                    {
-                        published.Add((provider, entry.Id, TokenTypes[i]));
-                        this.modelPrice.WithLabels(provider, entry.Id, TokenTypes[i]).Set((double)price);
-                    }
+                    published.Add((provider, entry.Id, type));
+                    this.modelPrice.WithLabels(provider, entry.Id, type).Set((double)price);
                 }
             }
 

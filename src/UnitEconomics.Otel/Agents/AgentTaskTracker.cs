@@ -17,12 +17,15 @@ public sealed class AgentTaskTracker
     private readonly ConcurrentDictionary<TaskKey, TaskState> open = new();
     private readonly int maxOpenTasks;
 
+    // ConcurrentDictionary.Count takes every lock; the bound is checked against this counter instead.
+    private int openCount;
+
     public AgentTaskTracker(int maxOpenTasks)
     {
         this.maxOpenTasks = Math.Max(1, maxOpenTasks);
     }
 
-    public int OpenCount => this.open.Count;
+    public int OpenCount => Volatile.Read(ref this.openCount);
 
     /// <summary>The task's state, created on its first call. Null when the open-task bound is reached.</summary>
     public TaskState? GetOrOpen(TaskKey key, string? agentName, DateTime startUtc)
@@ -32,18 +35,34 @@ public sealed class AgentTaskTracker
             return state;
         }
 
-        if (this.open.Count >= this.maxOpenTasks)
+        if (Volatile.Read(ref this.openCount) >= this.maxOpenTasks)
         {
             return null;
         }
 
-        return this.open.GetOrAdd(key, static (k, a) => new TaskState(k, a.agentName, a.startUtc), (agentName, startUtc));
+        var created = new TaskState(key, agentName, startUtc);
+        if (this.open.TryAdd(key, created))
+        {
+            Interlocked.Increment(ref this.openCount);
+            return created;
+        }
+
+        return this.open.TryGetValue(key, out state) ? state : null;
     }
 
     public bool TryGet(TaskKey key, out TaskState? state) => this.open.TryGetValue(key, out state);
 
     /// <summary>Removes the task for closing; false when another thread closed it first.</summary>
-    public bool TryClose(TaskKey key, out TaskState? state) => this.open.TryRemove(key, out state);
+    public bool TryClose(TaskKey key, out TaskState? state)
+    {
+        if (this.open.TryRemove(key, out state))
+        {
+            Interlocked.Decrement(ref this.openCount);
+            return true;
+        }
+
+        return false;
+    }
 
     /// <summary>Tasks whose last call is older than <paramref name="cutoffUtc"/> (all of them with <see cref="DateTime.MaxValue"/>).</summary>
     public List<TaskState> TakeIdle(DateTime cutoffUtc)
@@ -51,9 +70,9 @@ public sealed class AgentTaskTracker
         var idle = new List<TaskState>();
         foreach (var (key, state) in this.open)
         {
-            if (state.LastSeenUtc < cutoffUtc && this.open.TryRemove(key, out var removed))
+            if (state.LastSeenUtc < cutoffUtc && this.TryClose(key, out var removed))
             {
-                idle.Add(removed);
+                idle.Add(removed!);
             }
         }
 

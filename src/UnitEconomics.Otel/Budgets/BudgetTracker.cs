@@ -11,6 +11,7 @@ public sealed class BudgetTracker
     private readonly BudgetOptions options;
     private readonly ConcurrentDictionary<string, Usage> sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Usage> tenants = new(StringComparer.Ordinal);
+    private int sessionCount;
 
     public BudgetTracker(BudgetOptions options)
     {
@@ -28,12 +29,25 @@ public sealed class BudgetTracker
             return false;
         }
 
-        if (this.sessions.Count >= this.options.MaxTrackedSessions && !this.sessions.ContainsKey(session))
+        if (!this.sessions.TryGetValue(session, out var usage))
         {
-            this.EvictOldestSessions();
+            // ConcurrentDictionary.Count takes every lock: the bound is checked against a counter.
+            if (Volatile.Read(ref this.sessionCount) >= this.options.MaxTrackedSessions)
+            {
+                this.EvictOldestSessions();
+            }
+
+            usage = new Usage();
+            if (this.sessions.TryAdd(session, usage))
+            {
+                Interlocked.Increment(ref this.sessionCount);
+            }
+            else
+            {
+                usage = this.sessions.GetOrAdd(session, usage);
+            }
         }
 
-        var usage = this.sessions.GetOrAdd(session, static _ => new Usage());
         return usage.Add(tokens, limit, atUtc, period: 0, out used);
     }
 
@@ -69,7 +83,10 @@ public sealed class BudgetTracker
         var victims = this.sessions.OrderBy(kv => kv.Value.LastSeenUtc).Take(Math.Max(1, this.options.MaxTrackedSessions / 10)).Select(kv => kv.Key).ToList();
         foreach (var key in victims)
         {
-            this.sessions.TryRemove(key, out _);
+            if (this.sessions.TryRemove(key, out _))
+            {
+                Interlocked.Decrement(ref this.sessionCount);
+            }
         }
     }
 

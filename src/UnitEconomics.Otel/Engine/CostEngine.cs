@@ -27,6 +27,7 @@ public sealed class CostEngine
     private readonly TenantLabels tenantLabels;
     private readonly AgentTaskTracker tasks;
     private readonly ConcurrentDictionary<string, byte> loggedUnpriced = new(StringComparer.Ordinal);
+    private int loggedUnpricedCount;
 
     public CostEngine(
         UnitEconomicsOptions options,
@@ -362,8 +363,15 @@ public sealed class CostEngine
         }
 
         var key = call.Model;
-        if (this.loggedUnpriced.Count < MaxLoggedUnpricedModels && this.loggedUnpriced.TryAdd(key, 0))
+        // ConcurrentDictionary.Count takes every lock: the bound is kept with a counter instead.
+        if (this.loggedUnpriced.ContainsKey(key) || Volatile.Read(ref this.loggedUnpricedCount) >= MaxLoggedUnpricedModels)
         {
+            return;
+        }
+
+        if (this.loggedUnpriced.TryAdd(key, 0))
+        {
+            Interlocked.Increment(ref this.loggedUnpricedCount);
             UnitEconomicsEventSource.Log.UnpricedModel(call.Provider, call.Model);
             this.logger.LogWarning("No price for model {Model} (provider {Provider}): its calls are counted in ai_unpriced_requests_total, not priced at zero. Add it to a price catalog.", call.Model, call.Provider);
         }

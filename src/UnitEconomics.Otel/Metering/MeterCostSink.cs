@@ -19,8 +19,6 @@ public sealed class MeterCostSink : ICostSink, IDisposable
 
     private const string Usd = "{USD}";
 
-    private static readonly string[] TokenTypes = ["input", "cache_read", "cache_write", "output", "reasoning"];
-
     private readonly Meter meter;
     private readonly Counter<double> cost;
     private readonly Counter<double> tenantCost;
@@ -158,15 +156,10 @@ public sealed class MeterCostSink : ICostSink, IDisposable
                 continue;
             }
 
-            var s = entry.Standard;
-            decimal?[] prices = [s.Input, s.CachedInput ?? s.Input, s.CacheWrite ?? s.Input, s.Output, s.Reasoning ?? s.Output];
-            for (var i = 0; i < TokenTypes.Length; i++)
+            foreach (var (type, price) in entry.TokenTypePrices())
             {
-                if (prices[i] is { } price)
-                {
-                    yield return new Measurement<double>((double)price, new KeyValuePair<string, object?>("provider", entry.Provider ?? SpanNormalizer.Unknown),
-                        new KeyValuePair<string, object?>("model", entry.Id), new KeyValuePair<string, object?>("token_type", TokenTypes[i]));
-                }
+                yield return new Measurement<double>((double)price, new KeyValuePair<string, object?>("provider", entry.Provider ?? SpanNormalizer.Unknown),
+                    new KeyValuePair<string, object?>("model", entry.Id), new KeyValuePair<string, object?>("token_type", type));
             }
         }
     }

@@ -66,6 +66,41 @@ public sealed record ModelPrice
     /// <summary>The file this entry came from (after layering, the last one that defined it).</summary>
     public string? CatalogFile { get; init; }
 
+    /// <summary>
+    /// The standard price of each <c>token_type</c> label (input, cache_read, cache_write, output,
+    /// reasoning), with the fallbacks pricing applies; types with no price are left out.
+    /// </summary>
+    public IEnumerable<(string TokenType, decimal PerMillion)> TokenTypePrices()
+    {
+        var s = this.Standard;
+        var input = s.Input;
+        var output = s.Output;
+        if (input is { } i)
+        {
+            yield return ("input", i);
+        }
+
+        if ((s.CachedInput ?? input) is { } read)
+        {
+            yield return ("cache_read", read);
+        }
+
+        if ((s.CacheWrite ?? input) is { } write)
+        {
+            yield return ("cache_write", write);
+        }
+
+        if (output is { } o)
+        {
+            yield return ("output", o);
+        }
+
+        if ((s.Reasoning ?? output) is { } reasoning)
+        {
+            yield return ("reasoning", reasoning);
+        }
+    }
+
     public bool IsInForceAt(DateTimeOffset at) =>
         (this.EffectiveFrom is null || at >= this.EffectiveFrom) && (this.EffectiveTo is null || at < this.EffectiveTo);
 
