@@ -5,8 +5,39 @@ namespace UnitEconomics.Benchmarks;
 /// <summary>
 /// dotnet run -c Release --project bench/UnitEconomics.Benchmarks -- --filter '*'
 /// (a class with Main rather than top-level statements: the exporter's public Program is referenced).
+/// <c>-- --profile SECONDS</c> instead runs the cost-processor span in a plain loop, for
+/// <c>perf record</c> (with <c>DOTNET_PerfMapEnabled=1</c>) to see where its time goes.
 /// </summary>
 public static class BenchmarkProgram
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
+    public static void Main(string[] args)
+    {
+        if (args is ["--profile", var seconds])
+        {
+            Profile(TimeSpan.FromSeconds(double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture)));
+            return;
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
+    }
+
+    private static void Profile(TimeSpan duration)
+    {
+        var bench = new ProcessorOverheadBenchmarks { Pipeline = "cost-processor" };
+        bench.Setup();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long spans = 0;
+        while (clock.Elapsed < duration)
+        {
+            for (var n = 0; n < 10_000; n++)
+            {
+                bench.GenAiSpan();
+            }
+
+            spans += 10_000;
+        }
+
+        bench.Cleanup();
+        Console.WriteLine($"{spans:N0} spans, {clock.Elapsed.TotalNanoseconds / spans:F0} ns per span");
+    }
 }
