@@ -11,6 +11,10 @@ namespace UnitEconomics.Otel.Prometheus;
 /// The metric contract of DESIGN §5 with prometheus-net. Metric families are created once per
 /// registry; the label children a call needs are looked up once per label set and cached in a
 /// dictionary keyed by a struct, so a warm call allocates nothing and takes no lock.
+/// The per-call counters (cost, requests, tokens; by label set and by tenant) are added up as integers
+/// — cost in pico-USD — with one atomic add each, and moved into their prometheus-net children when
+/// the registry collects (a scrape): a call then costs a few atomic adds rather than a prometheus-net
+/// update per counter, and cost counters sum exactly instead of accumulating floating-point error.
 /// </summary>
 public sealed class PrometheusCostSink : ICostSink
 {
@@ -77,30 +81,38 @@ public sealed class PrometheusCostSink : ICostSink
         this.modelPrice = factory.CreateGauge("ai_model_price_usd_per_million_tokens", "Catalog price in force, USD per million tokens.", "provider", "model", "token_type");
         this.tenantOverflow = factory.CreateCounter("ai_tenant_overflow_total", "Calls whose tenant was folded into __other__ past the tenant cap.");
         this.rejected = factory.CreateCounter("ai_spans_rejected_total", "GenAI spans rejected as malformed, by reason.", "reason");
+        (registry ?? Metrics.DefaultRegistry).AddBeforeCollectCallback(this.Flush);
     }
 
     public void OnCall(in CallCost call)
     {
         ref readonly var c = ref call;
         var series = this.GetCallSeries(new CallKey(c.Call.Provider, c.Call.Model, c.Call.Operation, c.Call.UseCase, c.Tier, c.Call.CacheHit));
-        var usd = (double)c.Cost.Total;
+        var pico = c.Cost.TotalPicoUsd;
+        var usd = pico / PicoPerUsd;
         var parts = c.Call.Parts;
-        series.Cost.Inc(usd);
-        series.Requests.Inc();
+        series.Cells.Add(pico, usd, parts);
         series.RequestCost.Observe(usd);
-        AddTokens(series.InputTokens, parts.UncachedInput);
-        AddTokens(series.CacheReadTokens, parts.CacheRead);
-        AddTokens(series.CacheWriteTokens, parts.CacheWrite);
-        AddTokens(series.OutputTokens, parts.Output);
-        AddTokens(series.ReasoningTokens, parts.Reasoning);
         if (c.IsSingleShot)
         {
             series.SingleShotCost.Observe(usd);
         }
 
-        var tenant = this.GetTenantSeries(new TenantKey(c.TenantLabel, c.Tier));
-        tenant.Cost.Inc(usd);
-        tenant.Requests.Inc();
+        this.GetTenantSeries(new TenantKey(c.TenantLabel, c.Tier)).Cells.Add(pico, usd);
+    }
+
+    /// <summary>Moves what calls added since the last collect into the prometheus-net children.</summary>
+    public void Flush()
+    {
+        foreach (var series in this.callSeries.Values)
+        {
+            series.Cells.Flush();
+        }
+
+        foreach (var series in this.tenantSeries.Values)
+        {
+            series.Cells.Flush();
+        }
     }
 
     public void OnUnpriced(in GenAiCall call) => this.unpriced.WithLabels(call.Provider, call.Model).Inc();
@@ -197,13 +209,7 @@ public sealed class PrometheusCostSink : ICostSink
         }
     }
 
-    private static void AddTokens(Counter.Child counter, long count)
-    {
-        if (count > 0)
-        {
-            counter.Inc(count);
-        }
-    }
+    private const double PicoPerUsd = 1_000_000_000_000d;
 
     private CallSeries GetCallSeries(in CallKey key) =>
         this.callSeries.TryGetValue(key, out var series) ? series : this.callSeries.GetOrAdd(key, static (k, sink) => new CallSeries(sink, k), this);
@@ -245,46 +251,131 @@ public sealed class PrometheusCostSink : ICostSink
     {
         public CallSeries(PrometheusCostSink sink, CallKey k)
         {
-            this.Cost = sink.cost.WithLabels(k.Provider, k.Model, k.Operation, k.UseCase, k.Tier);
-            this.Requests = sink.requests.WithLabels(k.Provider, k.Model, k.Operation, k.UseCase, k.Tier, k.CacheHit ? "hit" : "miss");
+            this.Cells = new CallCells(
+                sink.cost.WithLabels(k.Provider, k.Model, k.Operation, k.UseCase, k.Tier),
+                sink.requests.WithLabels(k.Provider, k.Model, k.Operation, k.UseCase, k.Tier, k.CacheHit ? "hit" : "miss"),
+                [
+                    sink.tokens.WithLabels(k.Provider, k.Model, k.UseCase, k.Tier, "input"),
+                    sink.tokens.WithLabels(k.Provider, k.Model, k.UseCase, k.Tier, "cache_read"),
+                    sink.tokens.WithLabels(k.Provider, k.Model, k.UseCase, k.Tier, "cache_write"),
+                    sink.tokens.WithLabels(k.Provider, k.Model, k.UseCase, k.Tier, "output"),
+                    sink.tokens.WithLabels(k.Provider, k.Model, k.UseCase, k.Tier, "reasoning"),
+                ]);
             this.RequestCost = sink.requestCost.WithLabels(k.Operation, k.UseCase, k.Tier);
             this.SingleShotCost = sink.singleShotCost.WithLabels(k.UseCase, k.Tier);
-            this.InputTokens = sink.tokens.WithLabels(k.Provider, k.Model, k.UseCase, k.Tier, "input");
-            this.CacheReadTokens = sink.tokens.WithLabels(k.Provider, k.Model, k.UseCase, k.Tier, "cache_read");
-            this.CacheWriteTokens = sink.tokens.WithLabels(k.Provider, k.Model, k.UseCase, k.Tier, "cache_write");
-            this.OutputTokens = sink.tokens.WithLabels(k.Provider, k.Model, k.UseCase, k.Tier, "output");
-            this.ReasoningTokens = sink.tokens.WithLabels(k.Provider, k.Model, k.UseCase, k.Tier, "reasoning");
         }
 
-        public Counter.Child Cost { get; }
-
-        public Counter.Child Requests { get; }
+        public CallCells Cells { get; }
 
         public Histogram.Child RequestCost { get; }
 
         public Histogram.Child SingleShotCost { get; }
-
-        public Counter.Child InputTokens { get; }
-
-        public Counter.Child CacheReadTokens { get; }
-
-        public Counter.Child CacheWriteTokens { get; }
-
-        public Counter.Child OutputTokens { get; }
-
-        public Counter.Child ReasoningTokens { get; }
     }
 
     private sealed class TenantSeries
     {
         public TenantSeries(PrometheusCostSink sink, TenantKey k)
         {
-            this.Cost = sink.tenantCost.WithLabels(k.Tenant, k.Tier);
-            this.Requests = sink.tenantRequests.WithLabels(k.Tenant, k.Tier);
+            this.Cells = new CostCells(sink.tenantCost.WithLabels(k.Tenant, k.Tier), sink.tenantRequests.WithLabels(k.Tenant, k.Tier));
         }
 
-        public Counter.Child Cost { get; }
+        public CostCells Cells { get; }
+    }
 
-        public Counter.Child Requests { get; }
+    /// <summary>Cost (pico-USD) and requests of one label set, added up since the last flush.</summary>
+    private class CostCells
+    {
+        // Past this a cell is flushed at once, so it cannot overflow between scrapes (2⁶² pico-USD ≈ 4.6 million USD).
+        private const long FlushAbove = 1L << 62;
+
+        private readonly Counter.Child cost;
+        private readonly Counter.Child requests;
+        private long costPico;
+        private long requestCount;
+
+        public CostCells(Counter.Child cost, Counter.Child requests)
+        {
+            this.cost = cost;
+            this.requests = requests;
+        }
+
+        public void Add(long pico, double usd)
+        {
+            Interlocked.Increment(ref this.requestCount);
+            if (pico >= FlushAbove)
+            {
+                this.cost.Inc(usd); // one call of millions of dollars: straight to the counter
+            }
+            else if (pico > 0 && Interlocked.Add(ref this.costPico, pico) >= FlushAbove)
+            {
+                this.Flush();
+            }
+        }
+
+        public virtual void Flush()
+        {
+            var pico = Interlocked.Exchange(ref this.costPico, 0);
+            if (pico != 0)
+            {
+                this.cost.Inc(pico / PicoPerUsd);
+            }
+
+            var requests = Interlocked.Exchange(ref this.requestCount, 0);
+            if (requests != 0)
+            {
+                this.requests.Inc(requests);
+            }
+        }
+    }
+
+    /// <summary>A label set's cost and requests, and its tokens by disjoint type.</summary>
+    private sealed class CallCells : CostCells
+    {
+        private readonly Counter.Child[] tokenCounters;
+        private TokenCounts tokens;
+
+        public CallCells(Counter.Child cost, Counter.Child requests, Counter.Child[] tokenCounters)
+            : base(cost, requests)
+        {
+            this.tokenCounters = tokenCounters;
+        }
+
+        public void Add(long pico, double usd, in TokenParts parts)
+        {
+            this.Add(pico, usd);
+            AddTokens(ref this.tokens[0], parts.UncachedInput);
+            AddTokens(ref this.tokens[1], parts.CacheRead);
+            AddTokens(ref this.tokens[2], parts.CacheWrite);
+            AddTokens(ref this.tokens[3], parts.Output);
+            AddTokens(ref this.tokens[4], parts.Reasoning);
+        }
+
+        public override void Flush()
+        {
+            base.Flush();
+            for (var i = 0; i < TokenCounts.Length; i++)
+            {
+                var count = Interlocked.Exchange(ref this.tokens[i], 0);
+                if (count != 0)
+                {
+                    this.tokenCounters[i].Inc(count);
+                }
+            }
+        }
+
+        private static void AddTokens(ref long cell, long count)
+        {
+            if (count > 0)
+            {
+                Interlocked.Add(ref cell, count);
+            }
+        }
+
+        [System.Runtime.CompilerServices.InlineArray(Length)]
+        private struct TokenCounts
+        {
+            public const int Length = 5;
+            private long element;
+        }
     }
 }

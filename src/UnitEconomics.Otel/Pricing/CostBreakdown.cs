@@ -24,10 +24,16 @@ public readonly struct CostBreakdown
     private readonly TokenParts tokens;
 
     public CostBreakdown(PriceSet? prices, in TokenParts tokens, decimal total, CostSource source)
+        : this(prices, tokens, total, FixedPointPrices.ToPico(total), source)
+    {
+    }
+
+    internal CostBreakdown(PriceSet? prices, in TokenParts tokens, decimal total, long totalPicoUsd, CostSource source)
     {
         this.prices = prices;
         this.tokens = tokens;
         this.Total = total;
+        this.TotalPicoUsd = totalPicoUsd;
         this.Source = source;
     }
 
@@ -37,6 +43,12 @@ public readonly struct CostBreakdown
     public static CostBreakdown Free => new(null, default, 0m, CostSource.Estimated);
 
     public decimal Total { get; }
+
+    /// <summary>
+    /// <see cref="Total"/> in pico-USD (10⁻¹² USD, rounded): what metric sinks add up, as integers, so
+    /// counters neither drift with floating-point sums nor pay for decimal arithmetic per call.
+    /// </summary>
+    public long TotalPicoUsd { get; }
 
     public CostSource Source { get; }
 

@@ -21,6 +21,31 @@ public sealed record PriceSet
 
     public static PriceSet Empty { get; } = new();
 
+    /// <summary>The token prices as integers, derived once per set (see <see cref="FixedPointPrices"/>).</summary>
+    internal FixedPointPrices FixedPoint => this.fixedPoint ??= FixedPointPrices.From(this);
+
+    // Derived state is not part of a price set's identity, and a `with` copy must derive its own.
+    private FixedPointPrices? fixedPoint;
+
+    private PriceSet(PriceSet original)
+    {
+        this.Input = original.Input;
+        this.CachedInput = original.CachedInput;
+        this.CacheWrite = original.CacheWrite;
+        this.Output = original.Output;
+        this.Reasoning = original.Reasoning;
+        this.PerCall = original.PerCall;
+    }
+
+    public PriceSet()
+    {
+    }
+
+    public bool Equals(PriceSet? other) => other is not null && this.Input == other.Input && this.CachedInput == other.CachedInput
+        && this.CacheWrite == other.CacheWrite && this.Output == other.Output && this.Reasoning == other.Reasoning && this.PerCall == other.PerCall;
+
+    public override int GetHashCode() => HashCode.Combine(this.Input, this.CachedInput, this.CacheWrite, this.Output, this.Reasoning, this.PerCall);
+
     /// <summary>This set with every unset price taken from <paramref name="fallback"/>.</summary>
     public PriceSet Over(PriceSet fallback) => new()
     {
