@@ -53,6 +53,30 @@ public class EngineStageBenchmarks
     public NormalizeResult Normalize() => this.normalizer.Normalize(new ActivitySpanView(this.span), out _, out _);
 
     [Benchmark]
+    public int WalkTags()
+    {
+        var n = 0;
+        foreach (ref readonly var tag in this.span.EnumerateTagObjects())
+        {
+            n += tag.Key.Length + (tag.Value is null ? 0 : 1);
+        }
+
+        return n;
+    }
+
+    [Benchmark]
+    public int WalkAndClassify()
+    {
+        var n = 0;
+        foreach (ref readonly var tag in this.span.EnumerateTagObjects())
+        {
+            n += this.normalizer.IsGenAiKey(tag.Key) ? 1 : 0;
+        }
+
+        return n;
+    }
+
+    [Benchmark]
     public bool ResolvePrice() => this.catalog.TryResolve("openai", "gpt-4o", this.call.EndTimeUtc, out _);
 
     [Benchmark]

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Runtime.CompilerServices;
 
 namespace UnitEconomics.Otel.Spans;
@@ -21,29 +20,25 @@ public sealed class SpanNormalizer
 {
     public const string Unknown = "unknown";
 
-    private static readonly FrozenDictionary<string, string> ProviderAliases = new Dictionary<string, string>(StringComparer.Ordinal)
+    /// <summary>Deprecated <c>gen_ai.system</c> values and the <c>gen_ai.provider.name</c> ones they map to.</summary>
+    private static readonly KeyTable<string> ProviderAliases = new(new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["az.ai.openai"] = "azure.ai.openai",
         ["vertex_ai"] = "gcp.vertex_ai",
         ["gemini"] = "gcp.gemini",
         ["xai"] = "x_ai",
-    }.ToFrozenDictionary(StringComparer.Ordinal);
+    });
 
-    private static readonly FrozenDictionary<string, string> KnownOperations = new[]
+    /// <summary>The operation names, each with our instance of it (so later checks compare references) and how it is priced.</summary>
+    private static readonly KeyTable<(string Name, OperationKind Kind)> Operations = new(new[]
     {
         GenAiAttributes.Operations.Chat, GenAiAttributes.Operations.TextCompletion, GenAiAttributes.Operations.GenerateContent,
         GenAiAttributes.Operations.Embeddings, GenAiAttributes.Operations.Retrieval, GenAiAttributes.Operations.Rerank,
         GenAiAttributes.Operations.ExecuteTool, GenAiAttributes.Operations.InvokeAgent, GenAiAttributes.Operations.CreateAgent,
         GenAiAttributes.Operations.InvokeWorkflow,
-    }.ToFrozenDictionary(o => o, o => o, StringComparer.Ordinal);
+    }.Select(o => new KeyValuePair<string, (string, OperationKind)>(o, (o, ClassifyByValue(o)))));
 
-    /// <summary>The operation names by reference (instrumentations set them with literals), with how each is priced.</summary>
-    private static readonly IdentityKeyTable<OperationKind> OperationsByIdentity =
-        new(KnownOperations.Keys.Select(o => new KeyValuePair<string, OperationKind>(o, ClassifyByValue(o))));
-
-    private readonly FrozenDictionary<string, Slot> slots;
-    private readonly IdentityKeyTable<Slot> byIdentity;
-    private readonly ulong lengthMask;
+    private readonly KeyTable<Slot> keys;
     private readonly string[] tenantKeys;
     private readonly string[] useCaseKeys;
     private readonly int maxLabelLength;
@@ -56,7 +51,7 @@ public sealed class SpanNormalizer
         this.useCaseKeys = [.. options.EffectiveUseCaseKeys];
 
         var map = new Dictionary<string, Slot>(StringComparer.Ordinal);
-        void Add(string key, Field field, byte precedence) => map.TryAdd(key, new Slot(field, precedence));
+        void Add(string key, Field field, byte precedence) => map.TryAdd(key, new Slot(field, precedence, field is not (Field.Tenant or Field.UseCase or Field.Conversation)));
 
         Add(GenAiAttributes.GenAi.OperationName, Field.Operation, 0);
         Add(GenAiAttributes.GenAi.ProviderName, Field.Provider, 0);
@@ -104,16 +99,7 @@ public sealed class SpanNormalizer
             Add(cacheHitKeys[i], Field.CacheHit, (byte)Math.Min(i, 250));
         }
 
-        this.slots = map.ToFrozenDictionary(StringComparer.Ordinal);
-
-        // Instrumentations set tags with string literals, which the runtime interns: looking a key up by
-        // reference first avoids hashing its characters. Keys built at run time (decoded OTLP, say) fall
-        // back to the ordinal lookup, which the length mask skips for lengths no known key has.
-        this.byIdentity = new IdentityKeyTable<Slot>(map);
-        foreach (var key in map.Keys)
-        {
-            this.lengthMask |= key.Length < 64 ? 1UL << key.Length : 1UL << 63;
-        }
+        this.keys = new KeyTable<Slot>(map);
     }
 
     internal enum Field : byte
@@ -147,85 +133,93 @@ public sealed class SpanNormalizer
     public NormalizeResult Normalize<TSpan>(in TSpan span, out GenAiCall call, out RejectReason reason)
         where TSpan : struct, ISpanView
     {
-        call = default;
-        reason = RejectReason.None;
-        var collector = new Collector(this);
         if (typeof(TSpan) == typeof(ActivitySpanView))
         {
             // In-process fast path (the branch is resolved when the method is compiled for this type):
-            // look the key up first and convert only the values of keys the engine reads.
+            // keep each tag's object as it is and convert only the ones read, once.
             var activity = Unsafe.As<TSpan, ActivitySpanView>(ref Unsafe.AsRef(in span)).Activity;
+            var tags = default(TagFields);
             foreach (ref readonly var tag in activity.EnumerateTagObjects())
             {
-                if (tag.Value is not null && this.TryGetSlot(tag.Key, out var slot))
+                if (tag.Value is not null && this.keys.TryGetValue(tag.Key, out var slot))
                 {
-                    collector.Store(slot, AttributeValue.FromObject(tag.Value));
+                    tags.Store(slot, tag.Value);
                 }
             }
-        }
-        else
-        {
-            span.VisitAttributes(ref collector);
+
+            return this.Finish(span, ref tags, out call, out reason);
         }
 
-        var operation = collector.Values[(int)Field.Operation].AsString();
+        var collector = new Collector(this);
+        span.VisitAttributes(ref collector);
+        return this.Finish(span, ref collector, out call, out reason);
+    }
+
+    private NormalizeResult Finish<TSpan, TFields>(in TSpan span, ref TFields fields, out GenAiCall call, out RejectReason reason)
+        where TSpan : struct, ISpanView
+        where TFields : struct, IFields
+    {
+        call = default;
+        reason = RejectReason.None;
+        var operation = fields.String(Field.Operation);
+        var kind = OperationKind.Other;
         if (operation is null)
         {
             operation = OperationFromSpanName(span.Name);
+            kind = operation is null ? OperationKind.Other : Classify(operation);
         }
-        else if (!OperationsByIdentity.TryGetValue(operation, out _) && KnownOperations.TryGetValue(operation, out var interned))
+        else if (Operations.TryGetValue(operation, out var known))
         {
-            operation = interned; // an equal string that is not the literal: use ours, so later checks compare references
+            (operation, kind) = known; // our instance: later checks compare references
         }
 
-        if (!collector.AnyGenAi && operation is null)
+        if (!fields.AnyGenAi && operation is null)
         {
             return NormalizeResult.NotGenAi;
         }
 
-        if (!ReadTokens(ref collector, Field.Input, out call.InputTokens, ref reason)
-            || !ReadTokens(ref collector, Field.Output, out call.OutputTokens, ref reason)
-            || !ReadTokens(ref collector, Field.CacheRead, out call.CacheReadTokens, ref reason)
-            || !ReadTokens(ref collector, Field.CacheWrite, out call.CacheWriteTokens, ref reason)
-            || !ReadTokens(ref collector, Field.Reasoning, out call.ReasoningTokens, ref reason))
+        if (!fields.TryGetTokens(Field.Input, out call.InputTokens, ref reason)
+            || !fields.TryGetTokens(Field.Output, out call.OutputTokens, ref reason)
+            || !fields.TryGetTokens(Field.CacheRead, out call.CacheReadTokens, ref reason)
+            || !fields.TryGetTokens(Field.CacheWrite, out call.CacheWriteTokens, ref reason)
+            || !fields.TryGetTokens(Field.Reasoning, out call.ReasoningTokens, ref reason))
         {
             return NormalizeResult.Rejected;
         }
 
-        ref readonly var cost = ref collector.Values[(int)Field.Cost];
-        if (cost.IsPresent)
+        if (fields.Has(Field.Cost))
         {
-            if (!cost.TryGetAmount(out call.ReportedCost, out reason))
+            if (!fields.Value(Field.Cost).TryGetAmount(out call.ReportedCost, out reason))
             {
                 return NormalizeResult.Rejected;
             }
 
             call.HasReportedCost = true;
-            call.ReportedCurrency = collector.Values[(int)Field.CostCurrency].AsString();
+            call.ReportedCurrency = fields.String(Field.CostCurrency);
         }
 
-        call.HasTokens = collector.Values[(int)Field.Input].IsPresent || collector.Values[(int)Field.Output].IsPresent
-            || collector.Values[(int)Field.CacheRead].IsPresent || collector.Values[(int)Field.CacheWrite].IsPresent
-            || collector.Values[(int)Field.Reasoning].IsPresent;
+        call.HasTokens = fields.Has(Field.Input) || fields.Has(Field.Output) || fields.Has(Field.CacheRead)
+            || fields.Has(Field.CacheWrite) || fields.Has(Field.Reasoning);
         call.Operation = operation ?? Unknown;
-        call.Kind = Classify(call.Operation);
-        call.Provider = this.Label(NormalizeProvider(collector.Values[(int)Field.Provider].AsString()));
-        call.Model = this.Label(collector.Values[(int)Field.Model].AsString());
-        call.ConversationId = collector.Values[(int)Field.Conversation].AsString();
-        call.AgentName = collector.Values[(int)Field.Agent].AsString();
-        call.ToolName = collector.Values[(int)Field.Tool].AsString();
-        call.ResponseId = collector.Values[(int)Field.ResponseId].AsString();
-        call.CacheHit = collector.Values[(int)Field.CacheHit].IsTrue();
-        call.IsBatch = collector.Values[(int)Field.Batch].IsTrue();
-        call.IsTaskRoot = collector.Values[(int)Field.TaskRoot].IsTrue();
-        call.Tenant = this.Label(collector.Values[(int)Field.Tenant].AsString() ?? this.FromBaggageOrResource(span, this.tenantKeys, useResource: true));
-        call.UseCase = this.Label(collector.Values[(int)Field.UseCase].AsString() ?? this.FromBaggageOrResource(span, this.useCaseKeys, useResource: false));
+        call.Kind = kind;
+        call.Provider = this.Label(NormalizeProvider(fields.String(Field.Provider)));
+        call.Model = this.Label(fields.String(Field.Model));
+        call.ConversationId = fields.String(Field.Conversation);
+        call.AgentName = fields.String(Field.Agent);
+        call.ToolName = fields.String(Field.Tool);
+        call.ResponseId = fields.String(Field.ResponseId);
+        call.CacheHit = fields.IsTrue(Field.CacheHit);
+        call.IsBatch = fields.IsTrue(Field.Batch);
+        call.IsTaskRoot = fields.IsTrue(Field.TaskRoot);
+        call.Tenant = this.Label(fields.String(Field.Tenant) ?? this.FromBaggageOrResource(span, this.tenantKeys, useResource: true));
+        call.UseCase = this.Label(fields.String(Field.UseCase) ?? this.FromBaggageOrResource(span, this.useCaseKeys, useResource: false));
         call.IsError = span.IsError;
         call.TraceId = span.TraceId;
         call.SpanId = span.SpanId;
         call.ParentSpanId = span.ParentSpanId;
+        var start = span.StartTimeUtc;
         call.EndTimeUtc = span.EndTimeUtc;
-        call.DurationMs = (span.EndTimeUtc - span.StartTimeUtc).TotalMilliseconds;
+        call.DurationMs = (call.EndTimeUtc - start).TotalMilliseconds;
         return NormalizeResult.Ok;
     }
 
@@ -235,14 +229,14 @@ public sealed class SpanNormalizer
     /// before handing them over (the OTLP service) keep only those, with the engine's own key table.
     /// </summary>
     public bool IsGenAiKey(string key) =>
-        this.TryGetSlot(key, out var slot) && slot.Field is not (Field.Tenant or Field.UseCase or Field.Conversation);
+        this.keys.TryGetValue(key, out var slot) && slot.MarksGenAi;
 
     /// <summary>Whether a span name alone names a GenAI operation (<c>chat gpt-4o</c>), as <see cref="Normalize"/> accepts.</summary>
     public static bool NamesOperation(string? spanName) => OperationFromSpanName(spanName) is not null;
 
     /// <summary>Maps the operation name to how it is priced.</summary>
     public static OperationKind Classify(string operation) =>
-        OperationsByIdentity.TryGetValue(operation, out var kind) ? kind : ClassifyByValue(operation);
+        Operations.TryGetValue(operation, out var known) ? known.Kind : OperationKind.Other;
 
     private static OperationKind ClassifyByValue(string operation) => operation switch
     {
@@ -278,20 +272,7 @@ public sealed class SpanNormalizer
 
         var space = name.IndexOf(' ', StringComparison.Ordinal);
         var head = space < 0 ? name.AsSpan() : name.AsSpan(0, space);
-        var lookup = KnownOperations.GetAlternateLookup<ReadOnlySpan<char>>();
-        return lookup.TryGetValue(head, out var op) ? op : null;
-    }
-
-    private static bool ReadTokens(ref Collector collector, Field field, out long tokens, ref RejectReason reason)
-    {
-        ref readonly var value = ref collector.Values[(int)field];
-        if (!value.IsPresent)
-        {
-            tokens = 0;
-            return true;
-        }
-
-        return value.TryGetTokenCount(out tokens, out reason);
+        return (space < 0 ? Operations.TryGetValue(name, out var known) : Operations.TryGetValue(head, out known)) ? known.Name : null;
     }
 
     private string? FromBaggageOrResource<TSpan>(in TSpan span, string[] keys, bool useResource)
@@ -320,19 +301,8 @@ public sealed class SpanNormalizer
         return null;
     }
 
-    internal readonly record struct Slot(Field Field, byte Precedence);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool TryGetSlot(string key, out Slot slot)
-    {
-        if (this.byIdentity.TryGetValue(key, out slot))
-        {
-            return true;
-        }
-
-        var bit = key.Length < 64 ? 1UL << key.Length : 1UL << 63;
-        return (this.lengthMask & bit) != 0 && this.slots.TryGetValue(key, out slot);
-    }
+    /// <summary>Where a key's value goes, its rank among the keys for that field (0 wins), and whether it alone marks a GenAI span.</summary>
+    internal readonly record struct Slot(Field Field, byte Precedence, bool MarksGenAi);
 
     [InlineArray((int)Field.Count)]
     private struct ValueBuffer
@@ -346,12 +316,93 @@ public sealed class SpanNormalizer
         private byte element;
     }
 
-    private struct Collector : IAttributeVisitor
+    /// <summary>The normalizer's view of the attributes it kept, one value per field.</summary>
+    private interface IFields
+    {
+        bool AnyGenAi { get; }
+
+        bool Has(Field field);
+
+        AttributeValue Value(Field field);
+
+        /// <summary>A label-like value: strings as they are, other scalars in invariant text.</summary>
+        string? String(Field field);
+
+        bool IsTrue(Field field);
+
+        /// <summary>A token count; 0 when absent; false with the reason when malformed.</summary>
+        bool TryGetTokens(Field field, out long tokens, ref RejectReason reason);
+    }
+
+    [InlineArray((int)Field.Count)]
+    private struct ObjectBuffer
+    {
+        private object? element;
+    }
+
+    /// <summary>Activity tags kept as the objects they are; the common types are read without conversion.</summary>
+    private struct TagFields : IFields
+    {
+        private ObjectBuffer objects;
+        private PrecedenceBuffer precedence;
+        private bool anyGenAi;
+
+        public readonly bool AnyGenAi => this.anyGenAi;
+
+        public void Store(Slot slot, object value)
+        {
+            var index = (int)slot.Field;
+            if (this.objects[index] is null || slot.Precedence < this.precedence[index])
+            {
+                this.objects[index] = value;
+                this.precedence[index] = slot.Precedence;
+            }
+
+            this.anyGenAi |= slot.MarksGenAi;
+        }
+
+        public readonly bool Has(Field field) => this.objects[(int)field] is not null;
+
+        public readonly AttributeValue Value(Field field) => AttributeValue.FromObject(this.objects[(int)field]);
+
+        public readonly string? String(Field field)
+        {
+            var value = this.objects[(int)field];
+            return value as string ?? (value is null ? null : AttributeValue.FromObject(value).AsString());
+        }
+
+        public readonly bool IsTrue(Field field)
+        {
+            var value = this.objects[(int)field];
+            return value is bool b ? b : value is not null && AttributeValue.FromObject(value).IsTrue();
+        }
+
+        public readonly bool TryGetTokens(Field field, out long tokens, ref RejectReason reason)
+        {
+            switch (this.objects[(int)field])
+            {
+                case null:
+                    tokens = 0;
+                    return true;
+                case int i when i >= 0:
+                    tokens = i;
+                    return true;
+                case long l when l >= 0:
+                    tokens = l;
+                    return true;
+                case var other:
+                    return AttributeValue.FromObject(other).TryGetTokenCount(out tokens, out reason);
+            }
+        }
+    }
+
+    /// <summary>Attributes handed over by a visitor (decoded OTLP), already in the engine's value type.</summary>
+    private struct Collector : IAttributeVisitor, IFields
     {
         public ValueBuffer Values;
         public PrecedenceBuffer Precedence;
-        public bool AnyGenAi;
         private readonly SpanNormalizer owner;
+        private bool anyGenAi;
 
         public Collector(SpanNormalizer owner)
         {
@@ -359,28 +410,41 @@ public sealed class SpanNormalizer
             ((Span<byte>)this.Precedence).Fill(byte.MaxValue);
         }
 
+        public readonly bool AnyGenAi => this.anyGenAi;
+
         public void Visit(string key, in AttributeValue value)
         {
-            if (value.IsPresent && this.owner.TryGetSlot(key, out var slot))
+            if (value.IsPresent && this.owner.keys.TryGetValue(key, out var slot))
             {
-                this.Store(slot, value);
+                var index = (int)slot.Field;
+                if (slot.Precedence < this.Precedence[index])
+                {
+                    this.Precedence[index] = slot.Precedence;
+                    this.Values[index] = value;
+                }
+
+                this.anyGenAi |= slot.MarksGenAi;
             }
         }
 
-        public void Store(Slot slot, in AttributeValue value)
+        public readonly bool Has(Field field) => this.Values[(int)field].IsPresent;
+
+        public readonly AttributeValue Value(Field field) => this.Values[(int)field];
+
+        public readonly string? String(Field field) => this.Values[(int)field].AsString();
+
+        public readonly bool IsTrue(Field field) => this.Values[(int)field].IsTrue();
+
+        public readonly bool TryGetTokens(Field field, out long tokens, ref RejectReason reason)
         {
-            var index = (int)slot.Field;
-            if (slot.Precedence < this.Precedence[index])
+            ref readonly var value = ref this.Values[(int)field];
+            if (!value.IsPresent)
             {
-                this.Precedence[index] = slot.Precedence;
-                this.Values[index] = value;
+                tokens = 0;
+                return true;
             }
 
-            // Tenant and use case alone do not make a span a GenAI span: apps put them on every span.
-            if (slot.Field is not (Field.Tenant or Field.UseCase or Field.Conversation))
-            {
-                this.AnyGenAi = true;
-            }
+            return value.TryGetTokenCount(out tokens, out reason);
         }
     }
 }
