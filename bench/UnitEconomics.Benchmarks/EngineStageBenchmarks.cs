@@ -21,6 +21,9 @@ public class EngineStageBenchmarks
     private CostEngine withPrometheus = null!;
     private GenAiCall call;
     private ModelPrice price = null!;
+    private PrometheusCostSink sink = null!;
+    private CallCost record;
+    private Histogram.Child histogram = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -46,6 +49,10 @@ public class EngineStageBenchmarks
         this.normalizer.Normalize(new ActivitySpanView(this.span), out this.call, out _);
         this.catalog.TryResolve("openai", "gpt-4o", DateTimeOffset.UtcNow, out var p);
         this.price = p!;
+        var registry = Metrics.NewCustomRegistry();
+        this.sink = new PrometheusCostSink(registry);
+        this.record = new CallCost(this.call, CostCalculator.Calculate(this.call, this.price), "acme", "unknown", true);
+        this.histogram = Metrics.WithCustomRegistry(registry).CreateHistogram("bench_seconds", "h", new HistogramConfiguration { LabelNames = ["a"], Buckets = PrometheusCostSink.MoneyBuckets }).WithLabels("x");
         this.EngineWithPrometheusSink();
     }
 
@@ -81,6 +88,12 @@ public class EngineStageBenchmarks
 
     [Benchmark]
     public CostBreakdown Calculate() => CostCalculator.Calculate(this.call, this.price);
+
+    [Benchmark]
+    public void PrometheusSinkOnCall() => this.sink.OnCall(this.record);
+
+    [Benchmark]
+    public void HistogramObserve() => this.histogram.Observe(0.00475);
 
     [Benchmark]
     public void EngineWithNullSink() => this.bare.OnEnded(new ActivitySpanView(this.span), new NoAncestry());

@@ -206,8 +206,7 @@ public sealed class CostEngine
                 break;
         }
 
-        var tier = this.tenants().TierOf(call.Tenant);
-        var tenantLabel = this.tenantLabels.Label(call.Tenant, out var overflowed);
+        var tenantLabel = this.tenantLabels.Label(call.Tenant, this.tenants(), out var tier, out var overflowed);
         if (overflowed)
         {
             this.NotifyOverflow();

@@ -97,6 +97,27 @@ public sealed class BudgetAndToolTests
         Assert.Empty(sink.Unpriced); // a free tool is not an unpriced model
     }
 
+    [Fact]
+    public void A_reloaded_tenant_directory_moves_a_known_tenant_to_its_new_tier_and_the_cap_still_folds_newcomers()
+    {
+        var sink = new RecordingSink();
+        var free = new TenantDirectory([new TierInfo("free", 0m, true, 0m)], [new TenantInfo("acme", "free", 0m, 1)]);
+        var pro = new TenantDirectory([new TierInfo("pro", 49m, false, 0m)], [new TenantInfo("acme", "pro", 49m, 1)]);
+        var current = free;
+        var catalog = new PriceCatalog([Gpt4o]);
+        var engine = new CostEngine(new UnitEconomicsOptions { MaxTenants = 1 }, () => catalog, () => current, [sink]);
+        (string, object)[] Chat(string tenant) => [("gen_ai.operation.name", "chat"), ("gen_ai.request.model", "gpt-4o"), ("gen_ai.usage.input_tokens", 10), ("tenant.id", tenant)];
+
+        End(engine, Chat("acme"));
+        current = pro;
+        End(engine, Chat("acme"));
+        End(engine, Chat("globex")); // past the cap of one tenant
+
+        Assert.Equal(["free", "pro", "unknown"], sink.Calls.Select(c => c.Tier));
+        Assert.Equal(["acme", "acme", "__other__"], sink.Calls.Select(c => c.TenantLabel));
+        Assert.Equal(1, sink.Overflows);
+    }
+
     private static CostEngine Engine(ICostSink sink, UnitEconomicsOptions options, params ModelPrice[] extra)
     {
         var catalog = new PriceCatalog([Gpt4o, .. extra]);
