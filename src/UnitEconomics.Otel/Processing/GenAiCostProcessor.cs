@@ -9,7 +9,9 @@ namespace UnitEconomics.Otel.Processing;
 
 /// <summary>
 /// Prices GenAI spans as they end, in-process. At start it copies tenant and use case from W3C baggage
-/// onto the span, so they also travel with the span over OTLP. Never throws into the host app; spans
+/// (<see cref="Activity"/> baggage, as ASP.NET Core extracts it, or OpenTelemetry's
+/// <see cref="Baggage.Current"/>, as its propagator and <c>Baggage.SetBaggage</c> fill it) onto the
+/// span, so they also travel with the span over OTLP. Never throws into the host app; spans
 /// that are not GenAI spans cost one pass over their tags.
 /// </summary>
 internal sealed class GenAiCostProcessor : BaseProcessor<Activity>
@@ -31,7 +33,13 @@ internal sealed class GenAiCostProcessor : BaseProcessor<Activity>
             foreach (var key in this.baggageKeys)
             {
                 // GetBaggageItem walks the parent chain; only set what the span does not have yet.
-                if (data.GetBaggageItem(key) is { Length: > 0 } value && data.GetTagItem(key) is null)
+                var value = data.GetBaggageItem(key);
+                if (string.IsNullOrEmpty(value))
+                {
+                    value = Baggage.GetBaggage(key);
+                }
+
+                if (!string.IsNullOrEmpty(value) && data.GetTagItem(key) is null)
                 {
                     data.SetTag(key, value);
                 }

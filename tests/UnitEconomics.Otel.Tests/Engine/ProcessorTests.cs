@@ -199,6 +199,33 @@ public sealed class ProcessorTests
         Assert.Equal("globex", exported.Single(a => a.DisplayName == "chat").GetTagItem("tenant.id"));
     }
 
+    [Fact]
+    public void OpenTelemetry_baggage_is_copied_onto_spans_too_and_a_tag_the_app_set_wins()
+    {
+        var exported = new List<Activity>();
+        var previous = Baggage.Current;
+        try
+        {
+            using (var tracing = Sdk.CreateTracerProviderBuilder().AddSource(AgentScenario.SourceName).AddUnitEconomics(o => o.UseDefaultCatalog = false)
+                .AddInMemoryExporter(exported).Build())
+            {
+                // What OpenTelemetry's W3C baggage propagator (and Baggage.SetBaggage) fills, rather than Activity.Baggage.
+                Baggage.SetBaggage("tenant.id", "initech");
+                Baggage.SetBaggage("ai.use_case", "search");
+                using var chat = AgentScenario.Source.StartActivity("chat");
+                using var tagged = AgentScenario.Source.StartActivity("chat tagged", ActivityKind.Internal, default(ActivityContext), [new("tenant.id", "umbrella")]);
+            }
+        }
+        finally
+        {
+            Baggage.Current = previous;
+        }
+
+        var chatSpan = exported.Single(a => a.DisplayName == "chat");
+        Assert.Equal(("initech", "search"), (chatSpan.GetTagItem("tenant.id"), chatSpan.GetTagItem("ai.use_case")));
+        Assert.Equal("umbrella", exported.Single(a => a.DisplayName == "chat tagged").GetTagItem("tenant.id"));
+    }
+
     internal static TracerProvider BuildTracing(ICostSink sink, out CostEngine engine, Action<UnitEconomicsOptions>? configure = null, params ModelPrice[] prices)
     {
         CostEngine? captured = null;
