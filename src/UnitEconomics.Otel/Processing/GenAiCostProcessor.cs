@@ -30,13 +30,15 @@ internal sealed class GenAiCostProcessor : BaseProcessor<Activity>
     {
         try
         {
+            var otelBaggage = Baggage.Current;
+            var hasOtelBaggage = otelBaggage.Count > 0;
             foreach (var key in this.baggageKeys)
             {
                 // GetBaggageItem walks the parent chain; only set what the span does not have yet.
                 var value = data.GetBaggageItem(key);
-                if (string.IsNullOrEmpty(value))
+                if (string.IsNullOrEmpty(value) && hasOtelBaggage)
                 {
-                    value = Baggage.GetBaggage(key);
+                    value = otelBaggage.GetBaggage(key);
                 }
 
                 if (!string.IsNullOrEmpty(value) && data.GetTagItem(key) is null)

@@ -42,7 +42,7 @@ internal sealed class KeyTable<TValue>
                 }
             }
 
-            if (bucket.Length != 0)
+            if (bucket.Length != 0 && key.Length != 0)
             {
                 return this.TryGetByContent(bucket, key, out value);
             }
@@ -73,9 +73,12 @@ internal sealed class KeyTable<TValue>
 
     private bool TryGetByContent(Entry[] bucket, string key, out TValue value)
     {
+        // Same length, other instance: mostly a key no entry has ("server.port" beside "ai.use_case"), so
+        // the first and last characters rule most candidates out before a full compare.
         for (var i = 0; i < bucket.Length; i++)
         {
-            if (string.Equals(bucket[i].Key, key, StringComparison.Ordinal))
+            var candidate = bucket[i].Key;
+            if (candidate[0] == key[0] && candidate[^1] == key[^1] && string.Equals(candidate, key, StringComparison.Ordinal))
             {
                 value = bucket[i].Value;
                 return true;
