@@ -22,7 +22,7 @@ public class EngineStageBenchmarks
     private GenAiCall call;
     private ModelPrice price = null!;
     private PrometheusCostSink sink = null!;
-    private CallCost record;
+    private CostBreakdown recordCost;
     private Histogram.Child histogram = null!;
 
     [GlobalSetup]
@@ -51,7 +51,7 @@ public class EngineStageBenchmarks
         this.price = p!;
         var registry = Metrics.NewCustomRegistry();
         this.sink = new PrometheusCostSink(registry);
-        this.record = new CallCost(this.call, CostCalculator.Calculate(this.call, this.price), "acme", "unknown", true);
+        this.recordCost = CostCalculator.Calculate(this.call, this.price);
         this.histogram = Metrics.WithCustomRegistry(registry).CreateHistogram("bench_seconds", "h", new HistogramConfiguration { LabelNames = ["a"], Buckets = PrometheusCostSink.MoneyBuckets }).WithLabels("x");
         this.EngineWithPrometheusSink();
     }
@@ -90,7 +90,7 @@ public class EngineStageBenchmarks
     public CostBreakdown Calculate() => CostCalculator.Calculate(this.call, this.price);
 
     [Benchmark]
-    public void PrometheusSinkOnCall() => this.sink.OnCall(this.record);
+    public void PrometheusSinkOnCall() => this.sink.OnCall(new CallCost(in this.call, in this.recordCost, "acme", "unknown", true));
 
     [Benchmark]
     public void HistogramObserve() => this.histogram.Observe(0.00475);

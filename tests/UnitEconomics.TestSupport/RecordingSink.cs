@@ -7,7 +7,7 @@ namespace UnitEconomics.TestSupport;
 /// <summary>Keeps everything the engine reports, for assertions with exact decimal values.</summary>
 public sealed class RecordingSink : ICostSink
 {
-    public ConcurrentQueue<CallCost> Calls { get; } = new();
+    public ConcurrentQueue<CallCostRecord> Calls { get; } = new();
 
     public ConcurrentQueue<GenAiCall> Unpriced { get; } = new();
 
@@ -21,7 +21,7 @@ public sealed class RecordingSink : ICostSink
 
     private int overflows;
 
-    public void OnCall(in CallCost call) => this.Calls.Enqueue(call);
+    public void OnCall(in CallCost call) => this.Calls.Enqueue(call.ToRecord());
 
     public void OnUnpriced(in GenAiCall call) => this.Unpriced.Enqueue(call);
 

@@ -4,15 +4,15 @@ using UnitEconomics.Otel.Spans;
 namespace UnitEconomics.Otel.Engine;
 
 /// <summary>
-/// One priced (or unpriced) call as the sinks see it: the normalized call, its cost and its attribution.
-/// Passed by reference; sinks must not keep it. Fields rather than properties, so reading
-/// <c>call.Call.Model</c> through an <c>in</c> reference does not copy the call.
+/// One priced call as the sinks see it: the normalized call, its cost and its attribution. A ref struct
+/// over the engine's own locals, so handing a call to every sink copies nothing; sinks read it during
+/// <see cref="ICostSink.OnCall"/> and keep what they need (<see cref="ToRecord"/> copies it all).
 /// </summary>
-public readonly struct CallCost
+public readonly ref struct CallCost
 {
-    public readonly GenAiCall Call;
+    public readonly ref readonly GenAiCall Call;
 
-    public readonly CostBreakdown Cost;
+    public readonly ref readonly CostBreakdown Cost;
 
     /// <summary>The tenant as a label: the tenant id, or <c>__other__</c> past the tenant cap.</summary>
     public readonly string TenantLabel;
@@ -22,15 +22,24 @@ public readonly struct CallCost
     /// <summary>A completion made outside any agent task: the baseline of the agent multiplier.</summary>
     public readonly bool IsSingleShot;
 
-    public CallCost(in GenAiCall call, in CostBreakdown cost, string tenantLabel, string tier, bool isSingleShot)
+    public CallCost(ref readonly GenAiCall call, ref readonly CostBreakdown cost, string tenantLabel, string tier, bool isSingleShot)
     {
-        this.Call = call;
-        this.Cost = cost;
+        this.Call = ref call;
+        this.Cost = ref cost;
         this.TenantLabel = tenantLabel;
         this.Tier = tier;
         this.IsSingleShot = isSingleShot;
     }
 
+    public string CacheLabel => this.Call.CacheHit ? "hit" : "miss";
+
+    /// <summary>A copy that outlives the call to the sink.</summary>
+    public CallCostRecord ToRecord() => new(this.Call, this.Cost, this.TenantLabel, this.Tier, this.IsSingleShot);
+}
+
+/// <summary>A <see cref="CallCost"/> copied, for sinks that keep calls (buffers, tests).</summary>
+public sealed record CallCostRecord(GenAiCall Call, CostBreakdown Cost, string TenantLabel, string Tier, bool IsSingleShot)
+{
     public string CacheLabel => this.Call.CacheHit ? "hit" : "miss";
 }
 

@@ -217,7 +217,7 @@ public sealed class CostEngine
         {
             var isSingleShot = !inTask && !isRoot && priced && call.Kind == OperationKind.Inference && !call.CacheHit
                 && !ReferenceEquals(call.Operation, GenAiAttributes.Operations.Embeddings);
-            var record = new CallCost(call, cost, tenantLabel, tier, isSingleShot);
+            var record = new CallCost(in call, in cost, tenantLabel, tier, isSingleShot);
             if (priced)
             {
                 this.Notify(record);
