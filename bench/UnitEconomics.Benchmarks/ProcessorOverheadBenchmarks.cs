@@ -26,7 +26,7 @@ public class ProcessorOverheadBenchmarks
     private TracerProvider provider = null!;
     private int i;
 
-    [Params("empty-processor", "cost-processor")]
+    [Params("empty-processor", "cost-processor", "floor-processor")]
     public string Pipeline { get; set; } = "empty-processor";
 
     [GlobalSetup]
@@ -44,6 +44,10 @@ public class ProcessorOverheadBenchmarks
             })
             .AddUnitEconomicsPrometheus(Metrics.NewCustomRegistry())
             .AddUnitEconomics(o => o.UseDefaultCatalog = false);
+        }
+        else if (this.Pipeline == "floor-processor")
+        {
+            builder.AddProcessor(new FloorProcessor(Metrics.NewCustomRegistry()));
         }
         else
         {
@@ -92,5 +96,65 @@ public class ProcessorOverheadBenchmarks
 
     private sealed class EmptyProcessor : BaseProcessor<Activity>
     {
+    }
+
+    /// <summary>
+    /// A lower bound, not a product: the least a processor must do to keep these metrics per span —
+    /// walk the tags once, read the three token counts, do the seven integer adds and the two
+    /// histogram observations the cost processor does — with no key table, no price lookup, no tenant
+    /// or label-set lookup, a constant price and one fixed series. What the cost processor spends above
+    /// this is the price of reading any span, any catalog and any tenant.
+    /// </summary>
+    private sealed class FloorProcessor : BaseProcessor<Activity>
+    {
+        private readonly Histogram.Child requestCost;
+        private readonly Histogram.Child singleShotCost;
+        private long cost;
+        private long requests;
+        private long input;
+        private long cached;
+        private long output;
+        private long tenantCost;
+        private long tenantRequests;
+
+        public FloorProcessor(CollectorRegistry registry)
+        {
+            var factory = Metrics.WithCustomRegistry(registry);
+            this.requestCost = factory.CreateHistogram("floor_request_cost_usd", "h", new HistogramConfiguration { LabelNames = ["use_case"], Buckets = PrometheusCostSink.MoneyBuckets }).WithLabels("support");
+            this.singleShotCost = factory.CreateHistogram("floor_single_shot_cost_usd", "h", new HistogramConfiguration { LabelNames = ["use_case"], Buckets = PrometheusCostSink.MoneyBuckets }).WithLabels("support");
+        }
+
+        public override void OnEnd(Activity data)
+        {
+            long inputTokens = 0, cachedTokens = 0, outputTokens = 0;
+            foreach (ref readonly var tag in data.EnumerateTagObjects())
+            {
+                if (ReferenceEquals(tag.Key, "gen_ai.usage.input_tokens"))
+                {
+                    inputTokens = (int)tag.Value!;
+                }
+                else if (ReferenceEquals(tag.Key, "gen_ai.usage.output_tokens"))
+                {
+                    outputTokens = (int)tag.Value!;
+                }
+                else if (ReferenceEquals(tag.Key, "gen_ai.usage.cache_read.input_tokens"))
+                {
+                    cachedTokens = (int)tag.Value!;
+                }
+            }
+
+            // gpt-4o: 2.50 / 1.25 / 10.00 USD per million tokens, in pico-USD per token.
+            var pico = ((inputTokens - cachedTokens) * 2_500_000) + (cachedTokens * 1_250_000) + (outputTokens * 10_000_000);
+            var usd = pico / 1e12;
+            Interlocked.Add(ref this.cost, pico);
+            Interlocked.Increment(ref this.requests);
+            Interlocked.Add(ref this.input, inputTokens - cachedTokens);
+            Interlocked.Add(ref this.cached, cachedTokens);
+            Interlocked.Add(ref this.output, outputTokens);
+            Interlocked.Add(ref this.tenantCost, pico);
+            Interlocked.Increment(ref this.tenantRequests);
+            this.requestCost.Observe(usd);
+            this.singleShotCost.Observe(usd);
+        }
     }
 }
