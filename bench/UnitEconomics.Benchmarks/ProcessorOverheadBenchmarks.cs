@@ -120,6 +120,7 @@ public class ProcessorOverheadBenchmarks
         public FloorProcessor(CollectorRegistry registry)
         {
             var factory = Metrics.WithCustomRegistry(registry);
+            factory.ExemplarBehavior = new ExemplarBehavior { DefaultExemplarProvider = static (_, _) => Exemplar.None }; // as the sink does
             this.requestCost = factory.CreateHistogram("floor_request_cost_usd", "h", new HistogramConfiguration { LabelNames = ["use_case"], Buckets = PrometheusCostSink.MoneyBuckets }).WithLabels("support");
             this.singleShotCost = factory.CreateHistogram("floor_single_shot_cost_usd", "h", new HistogramConfiguration { LabelNames = ["use_case"], Buckets = PrometheusCostSink.MoneyBuckets }).WithLabels("support");
         }

@@ -5,25 +5,26 @@ namespace UnitEconomics.Benchmarks;
 /// <summary>
 /// dotnet run -c Release --project bench/UnitEconomics.Benchmarks -- --filter '*'
 /// (a class with Main rather than top-level statements: the exporter's public Program is referenced).
-/// <c>-- --profile SECONDS</c> instead runs the cost-processor span in a plain loop, for
-/// <c>perf record</c> (with <c>DOTNET_PerfMapEnabled=1</c>) to see where its time goes.
+/// <c>-- --profile SECONDS [PIPELINE]</c> instead runs one pipeline of <see cref="ProcessorOverheadBenchmarks"/>
+/// (default cost-processor) in a plain loop, for <c>perf record</c> (with <c>DOTNET_PerfMapEnabled=1</c>)
+/// to see where its time goes, or <c>perf stat -e cycles:u</c> to count its cycles on a busy machine.
 /// </summary>
 public static class BenchmarkProgram
 {
     public static void Main(string[] args)
     {
-        if (args is ["--profile", var seconds])
+        if (args is ["--profile", var seconds, ..])
         {
-            Profile(TimeSpan.FromSeconds(double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture)));
+            Profile(TimeSpan.FromSeconds(double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture)), args.Length > 2 ? args[2] : "cost-processor");
             return;
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
     }
 
-    private static void Profile(TimeSpan duration)
+    private static void Profile(TimeSpan duration, string pipeline)
     {
-        var bench = new ProcessorOverheadBenchmarks { Pipeline = "cost-processor" };
+        var bench = new ProcessorOverheadBenchmarks { Pipeline = pipeline };
         bench.Setup();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         long spans = 0;
