@@ -276,7 +276,7 @@ public sealed class EngineTraceIngest : ISpanBatchIngest, IReadiness
             for (var i = 0; i < spans.Count; i++)
             {
                 var span = spans[i];
-                if (partitions == 1 || Partition(span.TraceId, partitions) == index)
+                if (partitions == 1 || Partition(span.RawTraceId, partitions) == index)
                 {
                     assembler.Add(span, now);
                 }
@@ -309,12 +309,8 @@ public sealed class EngineTraceIngest : ISpanBatchIngest, IReadiness
     internal static uint Partition(ReadOnlySpan<byte> traceId, uint partitions) =>
         (uint)(BinaryPrimitives.ReadUInt64LittleEndian(traceId[8..]) % partitions);
 
-    internal static uint Partition(ActivityTraceId traceId, uint partitions)
-    {
-        Span<byte> bytes = stackalloc byte[16];
-        traceId.CopyTo(bytes);
-        return Partition(bytes, partitions);
-    }
+    internal static uint Partition(RawTraceId traceId, uint partitions) =>
+        (uint)(BinaryPrimitives.ReverseEndianness(traceId.Low) % partitions);
 
     private readonly record struct Item(SpanBatch? Batch, Barrier? Barrier);
 

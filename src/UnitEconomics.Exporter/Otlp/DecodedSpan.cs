@@ -22,10 +22,28 @@ public sealed class DecodedSpan
         bool isError,
         KeyValuePair<string, AttributeValue>[] attributes,
         DecodedResource? resource)
+        : this(RawTraceId.From(traceId), RawSpanId.From(spanId), RawSpanId.From(parentSpanId), name, startTimeUnixNano, endTimeUnixNano, isError, attributes, resource)
     {
-        this.TraceId = traceId;
-        this.SpanId = spanId;
-        this.ParentSpanId = parentSpanId;
+    }
+
+    /// <summary>
+    /// Ids as raw bytes: an <see cref="ActivityTraceId"/> or <see cref="ActivitySpanId"/> holds a hex string
+    /// (one more object per id, and a string compare per lookup); they are made only when asked for.
+    /// </summary>
+    internal DecodedSpan(
+        RawTraceId traceId,
+        RawSpanId spanId,
+        RawSpanId parentSpanId,
+        string name,
+        ulong startTimeUnixNano,
+        ulong endTimeUnixNano,
+        bool isError,
+        KeyValuePair<string, AttributeValue>[] attributes,
+        DecodedResource? resource)
+    {
+        this.RawTraceId = traceId;
+        this.RawSpanId = spanId;
+        this.RawParentSpanId = parentSpanId;
         this.Name = name;
         this.StartTimeUnixNano = startTimeUnixNano;
         this.EndTimeUnixNano = endTimeUnixNano;
@@ -34,12 +52,12 @@ public sealed class DecodedSpan
         this.Resource = resource;
     }
 
-    public ActivityTraceId TraceId { get; }
+    public ActivityTraceId TraceId => this.RawTraceId.ToActivityTraceId();
 
-    public ActivitySpanId SpanId { get; }
+    public ActivitySpanId SpanId => this.RawSpanId.ToActivitySpanId();
 
     /// <summary>Default for a root span.</summary>
-    public ActivitySpanId ParentSpanId { get; }
+    public ActivitySpanId ParentSpanId => this.RawParentSpanId.ToActivitySpanId();
 
     public string Name { get; }
 
@@ -52,6 +70,12 @@ public sealed class DecodedSpan
     public KeyValuePair<string, AttributeValue>[] Attributes { get; }
 
     public DecodedResource? Resource { get; }
+
+    internal RawTraceId RawTraceId { get; }
+
+    internal RawSpanId RawSpanId { get; }
+
+    internal RawSpanId RawParentSpanId { get; }
 }
 
 /// <summary>The resource a batch of spans came with; shared by its spans.</summary>
@@ -114,9 +138,9 @@ public sealed class SpanBatch
                     }
 
                     spans.Add(new DecodedSpan(
-                        ActivityTraceId.CreateFromBytes(span.TraceId.Span),
-                        ActivitySpanId.CreateFromBytes(span.SpanId.Span),
-                        span.ParentSpanId.Length == OtlpIds.SpanIdLength ? ActivitySpanId.CreateFromBytes(span.ParentSpanId.Span) : default,
+                        RawTraceId.From(span.TraceId.Span),
+                        RawSpanId.From(span.SpanId.Span),
+                        span.ParentSpanId.Length == OtlpIds.SpanIdLength ? RawSpanId.From(span.ParentSpanId.Span) : default,
                         span.Name,
                         span.StartTimeUnixNano,
                         span.EndTimeUnixNano,

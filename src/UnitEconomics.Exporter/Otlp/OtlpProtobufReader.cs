@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using UnitEconomics.Otel.Spans;
 
 namespace UnitEconomics.Exporter.Otlp;
@@ -145,9 +144,9 @@ public static class OtlpProtobufReader
         }
 
         return new DecodedSpan(
-            ActivityTraceId.CreateFromBytes(traceId),
-            ActivitySpanId.CreateFromBytes(spanId),
-            parentId.Length == 0 ? default : ActivitySpanId.CreateFromBytes(parentId),
+            RawTraceId.From(traceId),
+            RawSpanId.From(spanId),
+            parentId.Length == 0 ? default : RawSpanId.From(parentId),
             OtlpStrings.Value(name, cache: true),
             start,
             end,
