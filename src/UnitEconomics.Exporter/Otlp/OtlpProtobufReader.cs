@@ -4,9 +4,9 @@ using UnitEconomics.Otel.Spans;
 namespace UnitEconomics.Exporter.Otlp;
 
 /// <summary>
-/// Reads an OTLP <c>ExportTraceServiceRequest</c> (protobuf) straight into <see cref="DecodedSpan"/>s:
-/// only what the service uses (ids, name, times, status code, attributes, the resource's attributes),
-/// with no object per attribute, key or id. Field numbers are opentelemetry-proto's (trace.proto,
+/// Reads an OTLP <c>ExportTraceServiceRequest</c> (protobuf) straight into a <see cref="SpanBatch"/>'s
+/// pooled span records: only what the service uses (ids, name, times, status code, attributes, the
+/// resource's attributes), with no object per span, attribute, key or id. Field numbers are opentelemetry-proto's (trace.proto,
 /// common.proto, resource.proto); unknown fields are skipped by wire type, as protobuf requires.
 /// Malformed input throws <see cref="OtlpFormatException"/>.
 /// </summary>
@@ -17,23 +17,23 @@ public static class OtlpProtobufReader
     private const int WireLength = 2;
     private const int WireFixed32 = 5;
 
-    // A scratch list per thread for one span's attributes (copied out at the exact size).
+    // A scratch list per thread for a resource's attributes (copied out at the exact size).
     [ThreadStatic]
     private static List<KeyValuePair<string, AttributeValue>>? scratch;
 
     /// <summary>Reads a request; with a <paramref name="filter"/>, span attributes it does not keep are skipped undecoded.</summary>
     public static SpanBatch Read(ReadOnlySpan<byte> request, AttributeFilter? filter = null)
     {
-        var spans = new List<DecodedSpan>();
+        var batch = new SpanBatch.Builder();
         var invalid = 0;
-        var attributes = scratch ??= new List<KeyValuePair<string, AttributeValue>>(32);
+        var resourceAttributes = scratch ??= new List<KeyValuePair<string, AttributeValue>>(32);
         var r = new Reader(request);
         while (r.More)
         {
             var (field, wire) = r.Tag();
             if (field == 1 && wire == WireLength)
             {
-                ReadResourceSpans(r.Bytes(), spans, ref invalid, attributes, filter);
+                ReadResourceSpans(r.Bytes(), ref batch, ref invalid, resourceAttributes, filter);
             }
             else
             {
@@ -41,10 +41,10 @@ public static class OtlpProtobufReader
             }
         }
 
-        return new SpanBatch(spans, invalid);
+        return batch.Build(invalid);
     }
 
-    private static void ReadResourceSpans(ReadOnlySpan<byte> message, List<DecodedSpan> spans, ref int invalid, List<KeyValuePair<string, AttributeValue>> attributes, AttributeFilter? filter)
+    private static void ReadResourceSpans(ReadOnlySpan<byte> message, ref SpanBatch.Builder batch, ref int invalid, List<KeyValuePair<string, AttributeValue>> attributes, AttributeFilter? filter)
     {
         // The resource may come after its spans on the wire: find it first.
         DecodedResource? resource = null;
@@ -61,7 +61,10 @@ public static class OtlpProtobufReader
                     var (f, w) = rr.Tag();
                     if (f == 1 && w == WireLength)
                     {
-                        ReadKeyValue(rr.Bytes(), attributes, filter: null);
+                        if (ReadKeyValue(rr.Bytes(), filter: null, out var key, out var value))
+                        {
+                            attributes.Add(new(key, value));
+                        }
                     }
                     else
                     {
@@ -89,11 +92,7 @@ public static class OtlpProtobufReader
                     var (f, w) = scope.Tag();
                     if (f == 2 && w == WireLength)
                     {
-                        if (ReadSpan(scope.Bytes(), resource, attributes, filter) is { } span)
-                        {
-                            spans.Add(span);
-                        }
-                        else
+                        if (!ReadSpan(scope.Bytes(), resource, ref batch, filter))
                         {
                             invalid++;
                         }
@@ -111,13 +110,13 @@ public static class OtlpProtobufReader
         }
     }
 
-    /// <summary>One span, or null when its ids are malformed (OTLP's rules, as <see cref="OtlpIds.IsValid"/>).</summary>
-    private static DecodedSpan? ReadSpan(ReadOnlySpan<byte> message, DecodedResource? resource, List<KeyValuePair<string, AttributeValue>> attributes, AttributeFilter? filter)
+    /// <summary>One span into the batch; false (and nothing kept) when its ids are malformed (OTLP's rules, as <see cref="OtlpIds.IsValid"/>).</summary>
+    private static bool ReadSpan(ReadOnlySpan<byte> message, DecodedResource? resource, ref SpanBatch.Builder batch, AttributeFilter? filter)
     {
         ReadOnlySpan<byte> traceId = default, spanId = default, parentId = default, name = default;
         ulong start = 0, end = 0;
         var isError = false;
-        attributes.Clear();
+        batch.BeginSpan();
         var r = new Reader(message);
         while (r.More)
         {
@@ -130,7 +129,13 @@ public static class OtlpProtobufReader
                 case 5 when wire == WireLength: name = r.Bytes(); break;
                 case 7 when wire == WireFixed64: start = r.Fixed64(); break;
                 case 8 when wire == WireFixed64: end = r.Fixed64(); break;
-                case 9 when wire == WireLength: ReadKeyValue(r.Bytes(), attributes, filter); break;
+                case 9 when wire == WireLength:
+                    if (ReadKeyValue(r.Bytes(), filter, out var key, out var value))
+                    {
+                        batch.AddAttribute(key, value);
+                    }
+
+                    break;
                 case 15 when wire == WireLength: isError = ReadStatusCode(r.Bytes()) == 2; break; // STATUS_CODE_ERROR
                 default: r.Skip(wire); break;
             }
@@ -140,10 +145,11 @@ public static class OtlpProtobufReader
             || spanId.Length != OtlpIds.SpanIdLength || !spanId.ContainsAnyExcept((byte)0)
             || (parentId.Length != 0 && parentId.Length != OtlpIds.SpanIdLength))
         {
-            return null;
+            batch.DropSpan();
+            return false;
         }
 
-        return new DecodedSpan(
+        batch.EndSpan(
             RawTraceId.From(traceId),
             RawSpanId.From(spanId),
             parentId.Length == 0 ? default : RawSpanId.From(parentId),
@@ -151,8 +157,8 @@ public static class OtlpProtobufReader
             start,
             end,
             isError,
-            attributes.Count == 0 ? [] : [.. attributes],
             resource);
+        return true;
     }
 
     private static int ReadStatusCode(ReadOnlySpan<byte> message)
@@ -175,9 +181,9 @@ public static class OtlpProtobufReader
         return code;
     }
 
-    private static void ReadKeyValue(ReadOnlySpan<byte> message, List<KeyValuePair<string, AttributeValue>> attributes, AttributeFilter? filter)
+    private static bool ReadKeyValue(ReadOnlySpan<byte> message, AttributeFilter? filter, out string key, out AttributeValue value)
     {
-        ReadOnlySpan<byte> key = default, value = default;
+        ReadOnlySpan<byte> keyBytes = default, valueBytes = default;
         var hasValue = false;
         var r = new Reader(message);
         while (r.More)
@@ -185,11 +191,11 @@ public static class OtlpProtobufReader
             var (field, wire) = r.Tag();
             if (field == 1 && wire == WireLength)
             {
-                key = r.Bytes();
+                keyBytes = r.Bytes();
             }
             else if (field == 2 && wire == WireLength)
             {
-                value = r.Bytes();
+                valueBytes = r.Bytes();
                 hasValue = true;
             }
             else
@@ -198,13 +204,15 @@ public static class OtlpProtobufReader
             }
         }
 
-        var k = OtlpStrings.Key(key, out var cacheValues);
-        if (filter is not null && !filter.Keeps(k))
+        key = OtlpStrings.Key(keyBytes, out var cacheValues);
+        if (filter is not null && !filter.Keeps(key))
         {
-            return;
+            value = default;
+            return false;
         }
 
-        attributes.Add(new(k, hasValue ? ReadAnyValue(value, cacheValues) : default));
+        value = hasValue ? ReadAnyValue(valueBytes, cacheValues) : default;
+        return true;
     }
 
     /// <summary>AnyValue's oneof: the last field on the wire wins; arrays, maps and bytes are "other".</summary>

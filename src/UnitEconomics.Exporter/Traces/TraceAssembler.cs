@@ -63,9 +63,9 @@ internal sealed class TraceAssembler
     internal TraceBufferPool Pool => this.pool;
 
     /// <summary>Buffers one span (its ids were checked by the receiver).</summary>
-    public void Add(DecodedSpan span, long now)
+    public void Add(SpanBatch batch, in SpanRecord span, long now)
     {
-        var traceId = span.RawTraceId;
+        var traceId = span.TraceId;
         if (!this.traces.TryGetValue(traceId, out var trace))
         {
             if (this.traces.Count >= this.maxTraces && this.byActivity.First is { } oldest)
@@ -86,14 +86,15 @@ internal sealed class TraceAssembler
             this.byActivity.AddLast(trace.ActivityNode);
         }
 
-        if (trace.Find(span.RawSpanId) >= 0)
+        if (trace.Find(span.SpanId) >= 0)
         {
             return; // the same span sent again (a sender's retry): counted once
         }
 
-        var isGenAi = this.Classify(span, out var isTaskRoot, out var agentName);
-        trace.Add(span, isTaskRoot, agentName, isGenAi);
-        if (!span.RawParentSpanId.Present && trace.RootSeen == 0)
+        var attributes = batch.AttributesOf(span);
+        var isGenAi = this.Classify(span.Name, attributes, out var isTaskRoot, out var agentName);
+        trace.Add(span, attributes, isTaskRoot, agentName, isGenAi);
+        if (!span.Parent.Present && trace.RootSeen == 0)
         {
             trace.RootSeen = Math.Max(1, now);
             this.rooted.Enqueue((trace, trace.Version));
@@ -264,13 +265,13 @@ internal sealed class TraceAssembler
     }
 
     /// <summary>Whether the engine reads the span; for the ancestry, whether it starts an agent task and its agent.</summary>
-    private bool Classify(DecodedSpan span, out bool isTaskRoot, out string? agentName)
+    private bool Classify(string name, ReadOnlySpan<KeyValuePair<string, AttributeValue>> attributes, out bool isTaskRoot, out string? agentName)
     {
         var normalizer = this.engine.Normalizer;
         var isGenAi = false;
         isTaskRoot = false;
         string? agent = null, agentId = null;
-        foreach (var (key, value) in span.Attributes)
+        foreach (var (key, value) in attributes)
         {
             if (!normalizer.IsGenAiKey(key))
             {
@@ -296,7 +297,7 @@ internal sealed class TraceAssembler
         }
 
         agentName = agent ?? agentId;
-        return isGenAi || SpanNormalizer.NamesOperation(span.Name);
+        return isGenAi || SpanNormalizer.NamesOperation(name);
     }
 
     private readonly record struct ReplayEntry(int Node, int GenAiIndex, RawSpanId Parent, ulong End, int Depth, ulong EffectiveEnd = 0);

@@ -105,12 +105,11 @@ internal sealed class TraceBuffer
     }
 
     /// <summary>Adds a span the caller found new (<see cref="Find"/> said -1); with <paramref name="genAi"/> its content is kept for replay.</summary>
-    public void Add(DecodedSpan span, bool isTaskRoot, string? agentName, bool genAi)
+    public void Add(in SpanRecord span, ReadOnlySpan<KeyValuePair<string, AttributeValue>> source, bool isTaskRoot, string? agentName, bool genAi)
     {
         var genAiIndex = -1;
         if (genAi)
         {
-            var source = span.Attributes;
             if (this.AttributeCount + source.Length > this.attributes.Length)
             {
                 this.attributes = this.Grow(this.pool.Attributes, this.attributes, this.AttributeCount, this.AttributeCount + source.Length);
@@ -124,7 +123,7 @@ internal sealed class TraceBuffer
 
             genAiIndex = this.GenAiCount++;
             this.spans[genAiIndex] = new StoredSpan(
-                span.RawSpanId, span.RawParentSpanId, span.Name, span.StartTimeUnixNano, span.EndTimeUnixNano, span.IsError, span.Resource, this.AttributeCount, source.Length);
+                span.SpanId, span.Parent, span.Name, span.StartTimeUnixNano, span.EndTimeUnixNano, span.IsError, span.Resource, this.AttributeCount, source.Length);
             this.AttributeCount += source.Length;
         }
 
@@ -134,10 +133,10 @@ internal sealed class TraceBuffer
         }
 
         var nodeIndex = this.NodeCount++;
-        this.nodes[nodeIndex] = new SpanNode(span.RawSpanId, span.RawParentSpanId, isTaskRoot, agentName, genAiIndex);
+        this.nodes[nodeIndex] = new SpanNode(span.SpanId, span.Parent, isTaskRoot, agentName, genAiIndex);
         if (this.index is { } byId)
         {
-            byId.Add(span.RawSpanId, nodeIndex);
+            byId.Add(span.SpanId, nodeIndex);
         }
         else if (this.NodeCount > LinearSearchLimit)
         {
