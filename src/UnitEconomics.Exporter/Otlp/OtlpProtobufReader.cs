@@ -54,14 +54,20 @@ public static class OtlpProtobufReader
             var (field, wire) = r.Tag();
             if (field == 1 && wire == WireLength)
             {
-                var rr = new Reader(r.Bytes());
+                var bytes = r.Bytes();
+                if (ResourceCache.Shared.TryGet(bytes, out resource))
+                {
+                    continue;
+                }
+
+                var rr = new Reader(bytes);
                 attributes.Clear();
                 while (rr.More)
                 {
                     var (f, w) = rr.Tag();
                     if (f == 1 && w == WireLength)
                     {
-                        if (ReadKeyValue(rr.Bytes(), filter: null, out var key, out var value))
+                        if (ReadKeyValue(rr.Bytes(), filter: null, defer: false, out var key, out var value, out _, out _))
                         {
                             attributes.Add(new(key, value));
                         }
@@ -73,6 +79,7 @@ public static class OtlpProtobufReader
                 }
 
                 resource = new DecodedResource([.. attributes]);
+                ResourceCache.Shared.Add(bytes, resource);
             }
             else
             {
@@ -130,9 +137,16 @@ public static class OtlpProtobufReader
                 case 7 when wire == WireFixed64: start = r.Fixed64(); break;
                 case 8 when wire == WireFixed64: end = r.Fixed64(); break;
                 case 9 when wire == WireLength:
-                    if (ReadKeyValue(r.Bytes(), filter, out var key, out var value))
+                    if (ReadKeyValue(r.Bytes(), filter, defer: true, out var key, out var value, out var deferred, out var text))
                     {
-                        batch.AddAttribute(key, value);
+                        if (deferred)
+                        {
+                            batch.AddDeferredString(key, text);
+                        }
+                        else
+                        {
+                            batch.AddAttribute(key, value);
+                        }
                     }
 
                     break;
@@ -181,7 +195,12 @@ public static class OtlpProtobufReader
         return code;
     }
 
-    private static bool ReadKeyValue(ReadOnlySpan<byte> message, AttributeFilter? filter, out string key, out AttributeValue value)
+    /// <summary>
+    /// One attribute; false when the filter does not keep it. With <paramref name="defer"/>, a string value
+    /// that is not cached (unique per span: response, conversation, tool-call ids) comes back as its UTF-8
+    /// <paramref name="text"/> instead (<paramref name="deferred"/>): it is decoded only when replayed.
+    /// </summary>
+    private static bool ReadKeyValue(ReadOnlySpan<byte> message, AttributeFilter? filter, bool defer, out string key, out AttributeValue value, out bool deferred, out ReadOnlySpan<byte> text)
     {
         ReadOnlySpan<byte> keyBytes = default, valueBytes = default;
         var hasValue = false;
@@ -205,33 +224,56 @@ public static class OtlpProtobufReader
         }
 
         key = OtlpStrings.Key(keyBytes, out var cacheValues);
+        text = default;
+        deferred = false;
         if (filter is not null && !filter.Keeps(key))
         {
             value = default;
             return false;
         }
 
-        value = hasValue ? ReadAnyValue(valueBytes, cacheValues) : default;
+        value = hasValue ? ReadAnyValue(valueBytes, cacheValues, defer && !cacheValues, out deferred, out text) : default;
         return true;
     }
 
-    /// <summary>AnyValue's oneof: the last field on the wire wins; arrays, maps and bytes are "other".</summary>
-    private static AttributeValue ReadAnyValue(ReadOnlySpan<byte> message, bool cacheStrings)
+    /// <summary>
+    /// AnyValue's oneof: the last field on the wire wins; arrays, maps and bytes are "other". With
+    /// <paramref name="deferStrings"/>, a string is not decoded: <paramref name="deferred"/> and its <paramref name="text"/>.
+    /// </summary>
+    private static AttributeValue ReadAnyValue(ReadOnlySpan<byte> message, bool cacheStrings, bool deferStrings, out bool deferred, out ReadOnlySpan<byte> text)
     {
         var value = default(AttributeValue);
+        deferred = false;
+        text = default;
         var r = new Reader(message);
         while (r.More)
         {
             var (field, wire) = r.Tag();
+            var isString = false;
             switch (field)
             {
-                case 1 when wire == WireLength: value = AttributeValue.OfString(OtlpStrings.Value(r.Bytes(), cacheStrings)); break;
+                case 1 when wire == WireLength:
+                    var bytes = r.Bytes();
+                    if (deferStrings)
+                    {
+                        isString = true;
+                        text = bytes;
+                        value = default;
+                    }
+                    else
+                    {
+                        value = AttributeValue.OfString(OtlpStrings.Value(bytes, cacheStrings));
+                    }
+
+                    break;
                 case 2 when wire == WireVarint: value = AttributeValue.OfBool(r.Varint() != 0); break;
                 case 3 when wire == WireVarint: value = AttributeValue.OfLong((long)r.Varint()); break;
                 case 4 when wire == WireFixed64: value = AttributeValue.OfDouble(BitConverter.UInt64BitsToDouble(r.Fixed64())); break;
                 case 5 or 6 or 7 when wire == WireLength: r.Bytes(); value = AttributeValue.OfOther(); break;
-                default: r.Skip(wire); break;
+                default: r.Skip(wire); continue; // an unknown field changes nothing
             }
+
+            deferred = isString;
         }
 
         return value;

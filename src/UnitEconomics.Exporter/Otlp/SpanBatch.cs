@@ -21,7 +21,8 @@ internal readonly record struct SpanRecord(
     bool IsError,
     DecodedResource? Resource,
     int AttributeStart,
-    int AttributeCount);
+    int AttributeCount,
+    ulong DeferredMask = 0);
 
 /// <summary>
 /// The valid spans of one export request, in order, and how many it held in all. Spans whose ids are
@@ -33,6 +34,7 @@ public sealed class SpanBatch
 {
     private SpanRecord[] records;
     private KeyValuePair<string, AttributeValue>[] attributes;
+    private byte[] text;
     private List<DecodedSpan>? spans;
     private int references = 1;
 
@@ -44,16 +46,18 @@ public sealed class SpanBatch
             builder.Add(span.RawTraceId, span.RawSpanId, span.RawParentSpanId, span.Name, span.StartTimeUnixNano, span.EndTimeUnixNano, span.IsError, span.Resource, span.Attributes);
         }
 
-        (this.records, this.Count, this.attributes, this.AttributeCount) = builder.Take();
+        (this.records, this.Count, this.attributes, this.AttributeCount, this.text, this.TextLength) = builder.Take();
         this.Invalid = invalid;
     }
 
-    private SpanBatch(SpanRecord[] records, int count, KeyValuePair<string, AttributeValue>[] attributes, int attributeCount, int invalid)
+    private SpanBatch(SpanRecord[] records, int count, KeyValuePair<string, AttributeValue>[] attributes, int attributeCount, byte[] text, int textLength, int invalid)
     {
         this.records = records;
         this.Count = count;
         this.attributes = attributes;
         this.AttributeCount = attributeCount;
+        this.text = text;
+        this.TextLength = textLength;
         this.Invalid = invalid;
     }
 
@@ -68,6 +72,11 @@ public sealed class SpanBatch
     internal int Count { get; }
 
     internal int AttributeCount { get; }
+
+    /// <summary>Bytes of deferred string values (see <see cref="DeferredText"/>).</summary>
+    internal int TextLength { get; }
+
+    internal ReadOnlySpan<byte> Text => this.text.AsSpan(0, this.TextLength);
 
     /// <summary>Whether every consumer released the batch (its arrays are back in the pool).</summary>
     internal bool IsReleased => Volatile.Read(ref this.references) <= 0;
@@ -126,11 +135,13 @@ public sealed class SpanBatch
             return;
         }
 
-        var (records, attributes) = (this.records, this.attributes);
+        var (records, attributes, text) = (this.records, this.attributes, this.text);
         this.records = [];
         this.attributes = [];
+        this.text = [];
         SpanBatchPool.Records.Return(records, this.Count);
         SpanBatchPool.Attributes.Return(attributes, this.AttributeCount);
+        SpanBatchPool.Text.Return(text, 0);
     }
 
     private List<DecodedSpan> Materialize()
@@ -138,7 +149,13 @@ public sealed class SpanBatch
         var list = new List<DecodedSpan>(this.Count);
         foreach (ref readonly var r in this.Records)
         {
-            list.Add(new DecodedSpan(r.TraceId, r.SpanId, r.Parent, r.Name, r.StartTimeUnixNano, r.EndTimeUnixNano, r.IsError, this.AttributesOf(r).ToArray(), r.Resource));
+            var attributes = this.AttributesOf(r).ToArray();
+            for (var i = 0; i < attributes.Length; i++)
+            {
+                attributes[i] = new(attributes[i].Key, DeferredText.Resolve(r.DeferredMask, i, attributes[i].Value, this.Text));
+            }
+
+            list.Add(new DecodedSpan(r.TraceId, r.SpanId, r.Parent, r.Name, r.StartTimeUnixNano, r.EndTimeUnixNano, r.IsError, attributes, r.Resource));
         }
 
         return list;
@@ -165,18 +182,52 @@ public sealed class SpanBatch
     {
         private SpanRecord[] records;
         private KeyValuePair<string, AttributeValue>[] attributes;
+        private byte[] text;
         private int count;
         private int attributeCount;
+        private int textLength;
         private int spanAttributesStart;
+        private int spanTextStart;
+        private ulong spanDeferred;
 
         public Builder()
         {
             this.records = SpanBatchPool.Records.Rent(64);
             this.attributes = SpanBatchPool.Attributes.Rent(512);
+            this.text = SpanBatchPool.Text.Rent(4096);
         }
 
         /// <summary>Begins a span: its attributes come next, through <see cref="AddAttribute"/>.</summary>
-        public void BeginSpan() => this.spanAttributesStart = this.attributeCount;
+        public void BeginSpan()
+        {
+            this.spanAttributesStart = this.attributeCount;
+            this.spanTextStart = this.textLength;
+            this.spanDeferred = 0;
+        }
+
+        /// <summary>A string value kept as its UTF-8 bytes until replay (see <see cref="DeferredText"/>).</summary>
+        public void AddDeferredString(string key, ReadOnlySpan<byte> utf8)
+        {
+            var index = this.attributeCount - this.spanAttributesStart;
+            if (index >= DeferredText.MaxDeferredPerSpan)
+            {
+                this.AddAttribute(key, AttributeValue.OfString(OtlpStrings.Decode(utf8)));
+                return;
+            }
+
+            if (this.text.Length - this.textLength < utf8.Length)
+            {
+                var larger = SpanBatchPool.Text.Rent(this.textLength + utf8.Length);
+                this.text.AsSpan(0, this.textLength).CopyTo(larger);
+                SpanBatchPool.Text.Return(this.text, 0);
+                this.text = larger;
+            }
+
+            utf8.CopyTo(this.text.AsSpan(this.textLength));
+            this.AddAttribute(key, DeferredText.Placeholder(this.textLength, utf8.Length));
+            this.textLength += utf8.Length;
+            this.spanDeferred |= 1UL << index;
+        }
 
         public void AddAttribute(string key, AttributeValue value)
         {
@@ -196,7 +247,7 @@ public sealed class SpanBatch
                 this.records = SpanBatchPool.Records.Grow(this.records, this.count);
             }
 
-            this.records[this.count++] = new SpanRecord(traceId, spanId, parent, name, start, end, isError, resource, this.spanAttributesStart, this.attributeCount - this.spanAttributesStart);
+            this.records[this.count++] = new SpanRecord(traceId, spanId, parent, name, start, end, isError, resource, this.spanAttributesStart, this.attributeCount - this.spanAttributesStart, this.spanDeferred);
         }
 
         /// <summary>Drops the span begun last (its ids were malformed): its attributes are forgotten.</summary>
@@ -204,6 +255,7 @@ public sealed class SpanBatch
         {
             Array.Clear(this.attributes, this.spanAttributesStart, this.attributeCount - this.spanAttributesStart);
             this.attributeCount = this.spanAttributesStart;
+            this.textLength = this.spanTextStart;
         }
 
         public void Add(RawTraceId traceId, RawSpanId spanId, RawSpanId parent, string name, ulong start, ulong end, bool isError, DecodedResource? resource, KeyValuePair<string, AttributeValue>[] spanAttributes)
@@ -217,10 +269,10 @@ public sealed class SpanBatch
             this.EndSpan(traceId, spanId, parent, name, start, end, isError, resource);
         }
 
-        public readonly SpanBatch Build(int invalid) => new(this.records, this.count, this.attributes, this.attributeCount, invalid);
+        public readonly SpanBatch Build(int invalid) => new(this.records, this.count, this.attributes, this.attributeCount, this.text, this.textLength, invalid);
 
-        public readonly (SpanRecord[] Records, int Count, KeyValuePair<string, AttributeValue>[] Attributes, int AttributeCount) Take() =>
-            (this.records, this.count, this.attributes, this.attributeCount);
+        public readonly (SpanRecord[] Records, int Count, KeyValuePair<string, AttributeValue>[] Attributes, int AttributeCount, byte[] Text, int TextLength) Take() =>
+            (this.records, this.count, this.attributes, this.attributeCount, this.text, this.textLength);
     }
 }
 
@@ -234,6 +286,8 @@ internal static class SpanBatchPool
     public static readonly LockedPool<SpanRecord> Records = new(16L * 1024 * 1024 / 96);
 
     public static readonly LockedPool<KeyValuePair<string, AttributeValue>> Attributes = new(64L * 1024 * 1024 / 32);
+
+    public static readonly LockedPool<byte> Text = new(16L * 1024 * 1024);
 
     internal sealed class LockedPool<T>
     {

@@ -92,8 +92,8 @@ internal sealed class TraceAssembler
         }
 
         var attributes = batch.AttributesOf(span);
-        var isGenAi = this.Classify(span.Name, attributes, out var isTaskRoot, out var agentName);
-        trace.Add(span, attributes, isTaskRoot, agentName, isGenAi);
+        var isGenAi = this.Classify(span.Name, attributes, span.DeferredMask, batch.Text, out var isTaskRoot, out var agentName);
+        trace.Add(span, attributes, batch.Text, isTaskRoot, agentName, isGenAi);
         if (!span.Parent.Present && trace.RootSeen == 0)
         {
             trace.RootSeen = Math.Max(1, now);
@@ -265,20 +265,28 @@ internal sealed class TraceAssembler
     }
 
     /// <summary>Whether the engine reads the span; for the ancestry, whether it starts an agent task and its agent.</summary>
-    private bool Classify(string name, ReadOnlySpan<KeyValuePair<string, AttributeValue>> attributes, out bool isTaskRoot, out string? agentName)
+    private bool Classify(string name, ReadOnlySpan<KeyValuePair<string, AttributeValue>> attributes, ulong deferred, ReadOnlySpan<byte> text, out bool isTaskRoot, out string? agentName)
     {
         var normalizer = this.engine.Normalizer;
         var isGenAi = false;
         isTaskRoot = false;
         string? agent = null, agentId = null;
-        foreach (var (key, value) in attributes)
+        for (var i = 0; i < attributes.Length; i++)
         {
+            var key = attributes[i].Key;
             if (!normalizer.IsGenAiKey(key))
             {
                 continue;
             }
 
             isGenAi = true;
+            if (key is not (GenAiAttributes.GenAi.OperationName or GenAiAttributes.UnitEconomics.TaskRoot or GenAiAttributes.GenAi.Agent.Name or GenAiAttributes.GenAi.Agent.Id))
+            {
+                continue;
+            }
+
+            // Only these few values are read here; a deferred one (not the usual case) is decoded for it.
+            var value = DeferredText.Resolve(deferred, i, attributes[i].Value, text);
             switch (key)
             {
                 case GenAiAttributes.GenAi.OperationName:

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics;
 using UnitEconomics.Exporter.Otlp;
 using UnitEconomics.Otel.Agents;
 using UnitEconomics.Otel.Spans;
@@ -22,7 +23,8 @@ internal readonly record struct StoredSpan(
     bool IsError,
     DecodedResource? Resource,
     int AttributeStart,
-    int AttributeCount);
+    int AttributeCount,
+    ulong DeferredMask);
 
 /// <summary>
 /// The spans of one trace received so far. Owned by one worker: never touched by two threads. Reused:
@@ -40,6 +42,8 @@ internal sealed class TraceBuffer
     private SpanNode[] nodes = [];
     private StoredSpan[] spans = [];
     private KeyValuePair<string, AttributeValue>[] attributes = [];
+    private byte[] text = [];
+    private int textLength;
     private Dictionary<RawSpanId, int>? index;
 
     public TraceBuffer(TraceBufferPool pool)
@@ -84,6 +88,9 @@ internal sealed class TraceBuffer
     public ReadOnlySpan<KeyValuePair<string, AttributeValue>> AttributesOf(in StoredSpan span) =>
         this.attributes.AsSpan(span.AttributeStart, span.AttributeCount);
 
+    /// <summary>The bytes of the trace's deferred string values (see <see cref="DeferredText"/>).</summary>
+    public ReadOnlySpan<byte> Text => this.text.AsSpan(0, this.textLength);
+
     /// <summary>The index of the span with this id, or -1; the first copy of a span id is the one kept.</summary>
     public int Find(RawSpanId id)
     {
@@ -104,8 +111,12 @@ internal sealed class TraceBuffer
         return -1;
     }
 
-    /// <summary>Adds a span the caller found new (<see cref="Find"/> said -1); with <paramref name="genAi"/> its content is kept for replay.</summary>
-    public void Add(in SpanRecord span, ReadOnlySpan<KeyValuePair<string, AttributeValue>> source, bool isTaskRoot, string? agentName, bool genAi)
+    /// <summary>
+    /// Adds a span the caller found new (<see cref="Find"/> said -1); with <paramref name="genAi"/> its
+    /// content is kept for replay: its attributes, and the bytes of its deferred strings out of
+    /// <paramref name="batchText"/>.
+    /// </summary>
+    public void Add(in SpanRecord span, ReadOnlySpan<KeyValuePair<string, AttributeValue>> source, ReadOnlySpan<byte> batchText, bool isTaskRoot, string? agentName, bool genAi)
     {
         var genAiIndex = -1;
         if (genAi)
@@ -115,7 +126,23 @@ internal sealed class TraceBuffer
                 this.attributes = this.Grow(this.pool.Attributes, this.attributes, this.AttributeCount, this.AttributeCount + source.Length);
             }
 
-            source.CopyTo(this.attributes.AsSpan(this.AttributeCount));
+            var copy = this.attributes.AsSpan(this.AttributeCount, source.Length);
+            source.CopyTo(copy);
+            for (var mask = span.DeferredMask; mask != 0; mask &= mask - 1)
+            {
+                // Each deferred value's bytes move into this trace's own text; its placeholder follows.
+                var i = BitOperations.TrailingZeroCount(mask);
+                var (offset, length) = DeferredText.Locate(copy[i].Value);
+                if (this.text.Length - this.textLength < length)
+                {
+                    this.text = this.Grow(this.pool.Text, this.text, this.textLength, this.textLength + length);
+                }
+
+                batchText.Slice(offset, length).CopyTo(this.text.AsSpan(this.textLength));
+                copy[i] = new(copy[i].Key, DeferredText.Placeholder(this.textLength, length));
+                this.textLength += length;
+            }
+
             if (this.GenAiCount == this.spans.Length)
             {
                 this.spans = this.Grow(this.pool.Spans, this.spans, this.GenAiCount, this.GenAiCount + 1);
@@ -123,7 +150,7 @@ internal sealed class TraceBuffer
 
             genAiIndex = this.GenAiCount++;
             this.spans[genAiIndex] = new StoredSpan(
-                span.SpanId, span.Parent, span.Name, span.StartTimeUnixNano, span.EndTimeUnixNano, span.IsError, span.Resource, this.AttributeCount, source.Length);
+                span.SpanId, span.Parent, span.Name, span.StartTimeUnixNano, span.EndTimeUnixNano, span.IsError, span.Resource, this.AttributeCount, source.Length, span.DeferredMask);
             this.AttributeCount += source.Length;
         }
 
@@ -169,12 +196,19 @@ internal sealed class TraceBuffer
             this.attributes = [];
         }
 
+        if (this.text.Length > 0)
+        {
+            this.pool.Text.Return(this.text, 0);
+            this.text = [];
+        }
+
         if (this.index is { } byId)
         {
             this.pool.ReturnIndex(byId);
             this.index = null;
         }
 
+        this.textLength = 0;
         this.NodeCount = this.GenAiCount = this.AttributeCount = 0;
         this.TraceId = default;
         this.RootSeen = this.LastTouched = 0;
@@ -215,6 +249,7 @@ internal sealed class TraceBufferPool
         this.Nodes = new SizeClassPool<SpanNode>(maxRetainedBytesPerArrayKind / 40);
         this.Spans = new SizeClassPool<StoredSpan>(maxRetainedBytesPerArrayKind / 80);
         this.Attributes = new SizeClassPool<KeyValuePair<string, AttributeValue>>(maxRetainedBytesPerArrayKind / 32);
+        this.Text = new SizeClassPool<byte>(maxRetainedBytesPerArrayKind);
     }
 
     public SizeClassPool<SpanNode> Nodes { get; }
@@ -222,6 +257,8 @@ internal sealed class TraceBufferPool
     public SizeClassPool<StoredSpan> Spans { get; }
 
     public SizeClassPool<KeyValuePair<string, AttributeValue>> Attributes { get; }
+
+    public SizeClassPool<byte> Text { get; }
 
     /// <summary>Buffers waiting to be reused.</summary>
     public int PooledBuffers => this.buffers.Count;
@@ -331,9 +368,22 @@ internal readonly struct StoredSpanView : ISpanView
     public void VisitAttributes<TVisitor>(ref TVisitor visitor)
         where TVisitor : struct, IAttributeVisitor
     {
-        foreach (var (key, value) in this.trace.AttributesOf(this.Span))
+        ref readonly var span = ref this.Span;
+        var attributes = this.trace.AttributesOf(span);
+        if (span.DeferredMask == 0)
         {
-            visitor.Visit(key, value);
+            foreach (var (key, value) in attributes)
+            {
+                visitor.Visit(key, value);
+            }
+
+            return;
+        }
+
+        var text = this.trace.Text;
+        for (var i = 0; i < attributes.Length; i++)
+        {
+            visitor.Visit(attributes[i].Key, DeferredText.Resolve(span.DeferredMask, i, attributes[i].Value, text));
         }
     }
 

@@ -84,7 +84,7 @@ public sealed class TraceBufferTests
                 ? [new("gen_ai.request.model", AttributeValue.OfString("m" + i)), new("gen_ai.usage.input_tokens", AttributeValue.OfLong(100 + i)), new("x.ratio", AttributeValue.OfDouble(i / 4.0))]
                 : [];
             var record = new SpanRecord(TraceA, Id(i), i == 0 ? default : Id(i - 1), "span " + i, (ulong)i, (ulong)(1000 + i), i == 4, resource, 0, attributes.Length);
-            trace.Add(record, attributes, isTaskRoot: i == 2, agentName: i == 2 ? "planner" : null, genAi);
+            trace.Add(record, attributes, batchText: default, isTaskRoot: i == 2, agentName: i == 2 ? "planner" : null, genAi);
         }
 
         Assert.Equal(Spans, trace.NodeCount);
@@ -119,7 +119,7 @@ public sealed class TraceBufferTests
 
         var version = trace.Version;
         pool.Return(trace);
-        Assert.Equal((0, 0, 0), (pool.Nodes.Outstanding, pool.Spans.Outstanding, pool.Attributes.Outstanding));
+        Assert.Equal((0, 0, 0, 0), (pool.Nodes.Outstanding, pool.Spans.Outstanding, pool.Attributes.Outstanding, pool.Text.Outstanding));
         Assert.Equal(1, pool.PooledBuffers);
         Assert.Equal(version + 1, trace.Version);
 
@@ -178,6 +178,46 @@ public sealed class TraceBufferTests
         Assert.True(batch.IsReleased);
     }
 
+    [Fact]
+    public void Unique_string_values_wait_as_bytes_and_read_back_as_the_same_strings()
+    {
+        var first = Chat("first", TraceA, 1, parent: null, inputTokens: 10);
+        first.Attributes.Add(new KeyValue { Key = "gen_ai.response.id", Value = new AnyValue { StringValue = "resp_0001" } });
+        first.Attributes.Add(new KeyValue { Key = "gen_ai.conversation.id", Value = new AnyValue { StringValue = "conv-é-42" } });
+        var second = Chat("second", TraceA, 2, parent: 1, inputTokens: 20);
+        second.Attributes.Add(new KeyValue { Key = "gen_ai.response.id", Value = new AnyValue { StringValue = "" } });
+        var batch = Batch(first, second);
+
+        // The two ids of the first span are placeholders (attributes 3 and 4), so is the second's empty id.
+        Assert.Equal([0b11000UL, 0b1000UL], batch.Records.ToArray().Select(r => r.DeferredMask));
+        Assert.Equal("resp_0001", batch.Spans[0].Attributes[3].Value.Text);
+        Assert.Equal("conv-é-42", batch.Spans[0].Attributes[4].Value.Text);
+        Assert.Equal(AttributeKind.String, batch.Spans[1].Attributes[3].Value.Kind);
+        Assert.Equal(string.Empty, batch.Spans[1].Attributes[3].Value.Text);
+
+        // Into a trace buffer: the bytes are copied out of the batch, which may then be reused.
+        var pool = new TraceBufferPool(maxPooledBuffers: 4, maxRetainedBytesPerArrayKind: 1 << 20);
+        var trace = pool.Rent(TraceA, now: 1);
+        foreach (var record in batch.Records)
+        {
+            trace.Add(record, batch.AttributesOf(record), batch.Text, isTaskRoot: false, agentName: null, genAi: true);
+        }
+
+        batch.Release();
+        var seen = new Collector();
+        var view = new StoredSpanView(trace, 0, default, default, default);
+        view.VisitAttributes(ref seen);
+        Assert.Equal(
+            ["gen_ai.operation.name=chat", "gen_ai.request.model=acme-model", "gen_ai.usage.input_tokens=10", "gen_ai.response.id=resp_0001", "gen_ai.conversation.id=conv-é-42"],
+            seen.Values);
+        seen = new Collector();
+        new StoredSpanView(trace, 1, default, default, default).VisitAttributes(ref seen);
+        Assert.Equal("gen_ai.response.id=", seen.Values[3]);
+
+        pool.Return(trace);
+        Assert.Equal(0, pool.Text.Outstanding);
+    }
+
     private static RawSpanId Id(int i) => new((ulong)(0x100 + i), true);
 
     private static void Add(TraceAssembler assembler, SpanBatch batch, ManualTime time)
@@ -207,6 +247,17 @@ public sealed class TraceBufferTests
     {
         var catalog = new PriceCatalog([new ModelPrice { Id = "acme-model", Standard = new PriceSet { Input = 2m, Output = 8m } }]);
         return new CostEngine(new UnitEconomicsOptions { UseDefaultCatalog = false }, () => catalog, () => TenantDirectory.Empty, [sink]);
+    }
+
+    private struct Collector : IAttributeVisitor
+    {
+        public Collector()
+        {
+        }
+
+        public List<string> Values { get; } = [];
+
+        public readonly void Visit(string key, in AttributeValue value) => this.Values.Add($"{key}={value.AsString()}");
     }
 
     private sealed class ManualTime : TimeProvider
