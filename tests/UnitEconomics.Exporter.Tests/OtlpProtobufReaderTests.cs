@@ -83,6 +83,37 @@ public sealed class OtlpProtobufReaderTests
     }
 
     [Fact]
+    public void A_resource_seen_again_is_the_object_decoded_before_and_a_different_one_is_not()
+    {
+        var cache = new ResourceCache(slots: 1); // one slot: the second resource replaces the first
+        byte[] acme = [0x0A, 0x04, 0x61, 0x63, 0x6D, 0x65], globex = [0x0A, 0x06, 0x67, 0x6C, 0x6F, 0x62, 0x65, 0x78];
+        var decoded = new DecodedResource([new("tenant.id", AttributeValue.OfString("acme"))]);
+        Assert.False(cache.TryGet(acme, out _));
+
+        cache.Add(acme, decoded);
+        Assert.True(cache.TryGet(acme, out var again));
+        Assert.Same(decoded, again);
+        Assert.False(cache.TryGet(globex, out _));
+
+        cache.Add(globex, new DecodedResource([]));
+        Assert.False(cache.TryGet(acme, out _));
+
+        // Through the reader: the same resource bytes in two requests read as equal resources.
+        static byte[] Body(string tenant)
+        {
+            var request = Requests.Of(Requests.Span("chat", Requests.TraceId(7), Requests.SpanId(7)));
+            request.ResourceSpans[0].Resource.Attributes.Add(new KeyValue { Key = "tenant.id", Value = new AnyValue { StringValue = tenant } });
+            return request.ToByteArray();
+        }
+
+        Assert.Equal(["acme", "acme", "globex"], new[] { Body("acme"), Body("acme"), Body("globex") }.Select(body =>
+        {
+            Assert.True(Assert.Single(OtlpProtobufReader.Read(body).Spans).Resource!.TryGet("tenant.id", out var tenant));
+            return tenant.Text;
+        }));
+    }
+
+    [Fact]
     public void A_resource_written_after_its_spans_still_applies_to_them()
     {
         // Field order on the wire is free in protobuf: scope_spans (2) first, then resource (1).

@@ -103,10 +103,20 @@ public sealed class EngineTraceIngest : ISpanBatchIngest, IReadiness
 
     public IngestResult Offer(SpanBatch batch)
     {
-        // Nothing else on the request thread: the queue is the back-pressure point.
-        return this.accepting && this.intake.Writer.TryWrite(new Item(batch, null))
-            ? IngestResult.Accepted()
-            : IngestResult.Saturated(TimeSpan.Zero); // the receiver advertises Exporter:DefaultRetryAfter
+        // Nothing else on the request thread: the queue is the back-pressure point. Every worker reads
+        // the batch; the last one done gives its arrays back.
+        batch.SetReleases(this.assemblers.Length);
+        if (this.accepting && this.intake.Writer.TryWrite(new Item(batch, null)))
+        {
+            return IngestResult.Accepted();
+        }
+
+        for (var i = 0; i < this.assemblers.Length; i++)
+        {
+            batch.Release();
+        }
+
+        return IngestResult.Saturated(TimeSpan.Zero); // the receiver advertises Exporter:DefaultRetryAfter
     }
 
     /// <summary>
@@ -272,14 +282,20 @@ public sealed class EngineTraceIngest : ISpanBatchIngest, IReadiness
         if (item.Batch is { } batch)
         {
             var now = this.time.GetTimestamp();
-            var spans = batch.Spans;
-            for (var i = 0; i < spans.Count; i++)
+            try
             {
-                var span = spans[i];
-                if (partitions == 1 || Partition(span.TraceId, partitions) == index)
+                foreach (ref readonly var span in batch.Records)
                 {
-                    assembler.Add(span, now);
+                    if (partitions == 1 || Partition(span.TraceId, partitions) == index)
+                    {
+                        assembler.Add(batch, span, now);
+                    }
                 }
+            }
+            finally
+            {
+                // What the traces keep was copied into their own buffers.
+                batch.Release();
             }
 
             // The request may have completed traces: those whose root came and settled go now.
@@ -309,12 +325,8 @@ public sealed class EngineTraceIngest : ISpanBatchIngest, IReadiness
     internal static uint Partition(ReadOnlySpan<byte> traceId, uint partitions) =>
         (uint)(BinaryPrimitives.ReadUInt64LittleEndian(traceId[8..]) % partitions);
 
-    internal static uint Partition(ActivityTraceId traceId, uint partitions)
-    {
-        Span<byte> bytes = stackalloc byte[16];
-        traceId.CopyTo(bytes);
-        return Partition(bytes, partitions);
-    }
+    internal static uint Partition(RawTraceId traceId, uint partitions) =>
+        (uint)(BinaryPrimitives.ReverseEndianness(traceId.Low) % partitions);
 
     private readonly record struct Item(SpanBatch? Batch, Barrier? Barrier);
 

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using OpenTelemetry.Proto.Collector.Trace.V1;
-using OpenTelemetry.Proto.Common.V1;
 using UnitEconomics.Otel.Spans;
 
 namespace UnitEconomics.Exporter.Otlp;
@@ -22,10 +20,28 @@ public sealed class DecodedSpan
         bool isError,
         KeyValuePair<string, AttributeValue>[] attributes,
         DecodedResource? resource)
+        : this(RawTraceId.From(traceId), RawSpanId.From(spanId), RawSpanId.From(parentSpanId), name, startTimeUnixNano, endTimeUnixNano, isError, attributes, resource)
     {
-        this.TraceId = traceId;
-        this.SpanId = spanId;
-        this.ParentSpanId = parentSpanId;
+    }
+
+    /// <summary>
+    /// Ids as raw bytes: an <see cref="ActivityTraceId"/> or <see cref="ActivitySpanId"/> holds a hex string
+    /// (one more object per id, and a string compare per lookup); they are made only when asked for.
+    /// </summary>
+    internal DecodedSpan(
+        RawTraceId traceId,
+        RawSpanId spanId,
+        RawSpanId parentSpanId,
+        string name,
+        ulong startTimeUnixNano,
+        ulong endTimeUnixNano,
+        bool isError,
+        KeyValuePair<string, AttributeValue>[] attributes,
+        DecodedResource? resource)
+    {
+        this.RawTraceId = traceId;
+        this.RawSpanId = spanId;
+        this.RawParentSpanId = parentSpanId;
         this.Name = name;
         this.StartTimeUnixNano = startTimeUnixNano;
         this.EndTimeUnixNano = endTimeUnixNano;
@@ -34,12 +50,12 @@ public sealed class DecodedSpan
         this.Resource = resource;
     }
 
-    public ActivityTraceId TraceId { get; }
+    public ActivityTraceId TraceId => this.RawTraceId.ToActivityTraceId();
 
-    public ActivitySpanId SpanId { get; }
+    public ActivitySpanId SpanId => this.RawSpanId.ToActivitySpanId();
 
     /// <summary>Default for a root span.</summary>
-    public ActivitySpanId ParentSpanId { get; }
+    public ActivitySpanId ParentSpanId => this.RawParentSpanId.ToActivitySpanId();
 
     public string Name { get; }
 
@@ -52,6 +68,12 @@ public sealed class DecodedSpan
     public KeyValuePair<string, AttributeValue>[] Attributes { get; }
 
     public DecodedResource? Resource { get; }
+
+    internal RawTraceId RawTraceId { get; }
+
+    internal RawSpanId RawSpanId { get; }
+
+    internal RawSpanId RawParentSpanId { get; }
 }
 
 /// <summary>The resource a batch of spans came with; shared by its spans.</summary>
@@ -74,76 +96,6 @@ public sealed class DecodedResource
 
         value = default;
         return false;
-    }
-}
-
-/// <summary>
-/// The valid spans of one export request, in order, and how many it held in all. Spans whose ids are
-/// malformed (see <see cref="OtlpIds"/>) are counted in <see cref="Invalid"/> and left out.
-/// </summary>
-public sealed class SpanBatch
-{
-    public SpanBatch(List<DecodedSpan> spans, int invalid)
-    {
-        this.Spans = spans;
-        this.Invalid = invalid;
-    }
-
-    public List<DecodedSpan> Spans { get; }
-
-    public int Invalid { get; }
-
-    public int Received => this.Spans.Count + this.Invalid;
-
-    /// <summary>The spans of an already decoded request (OTLP/gRPC, OTLP/JSON) in the same form.</summary>
-    public static SpanBatch FromRequest(ExportTraceServiceRequest request, AttributeFilter? filter = null)
-    {
-        var spans = new List<DecodedSpan>();
-        var invalid = 0;
-        foreach (var resourceSpans in request.ResourceSpans)
-        {
-            var resource = resourceSpans.Resource is { } r ? new DecodedResource(Convert(r.Attributes, null)) : null;
-            foreach (var scopeSpans in resourceSpans.ScopeSpans)
-            {
-                foreach (var span in scopeSpans.Spans)
-                {
-                    if (!OtlpIds.IsValid(span))
-                    {
-                        invalid++;
-                        continue;
-                    }
-
-                    spans.Add(new DecodedSpan(
-                        ActivityTraceId.CreateFromBytes(span.TraceId.Span),
-                        ActivitySpanId.CreateFromBytes(span.SpanId.Span),
-                        span.ParentSpanId.Length == OtlpIds.SpanIdLength ? ActivitySpanId.CreateFromBytes(span.ParentSpanId.Span) : default,
-                        span.Name,
-                        span.StartTimeUnixNano,
-                        span.EndTimeUnixNano,
-                        span.Status?.Code == OpenTelemetry.Proto.Trace.V1.Status.Types.StatusCode.Error,
-                        Convert(span.Attributes, filter),
-                        resource));
-                }
-            }
-        }
-
-        return new SpanBatch(spans, invalid);
-    }
-
-    private static KeyValuePair<string, AttributeValue>[] Convert(Google.Protobuf.Collections.RepeatedField<KeyValue> attributes, AttributeFilter? filter)
-    {
-        var converted = new List<KeyValuePair<string, AttributeValue>>(attributes.Count);
-        for (var i = 0; i < attributes.Count; i++)
-        {
-            var kv = attributes[i];
-            var key = OtlpStrings.InternKey(kv.Key);
-            if (filter is null || filter.Keeps(key))
-            {
-                converted.Add(new(key, OtlpSpanView.ToAttributeValue(kv.Value)));
-            }
-        }
-
-        return [.. converted];
     }
 }
 

@@ -1,13 +1,12 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using UnitEconomics.Otel.Spans;
 
 namespace UnitEconomics.Exporter.Otlp;
 
 /// <summary>
-/// Reads an OTLP <c>ExportTraceServiceRequest</c> (protobuf) straight into <see cref="DecodedSpan"/>s:
-/// only what the service uses (ids, name, times, status code, attributes, the resource's attributes),
-/// with no object per attribute, key or id. Field numbers are opentelemetry-proto's (trace.proto,
+/// Reads an OTLP <c>ExportTraceServiceRequest</c> (protobuf) straight into a <see cref="SpanBatch"/>'s
+/// pooled span records: only what the service uses (ids, name, times, status code, attributes, the
+/// resource's attributes), with no object per span, attribute, key or id. Field numbers are opentelemetry-proto's (trace.proto,
 /// common.proto, resource.proto); unknown fields are skipped by wire type, as protobuf requires.
 /// Malformed input throws <see cref="OtlpFormatException"/>.
 /// </summary>
@@ -18,23 +17,23 @@ public static class OtlpProtobufReader
     private const int WireLength = 2;
     private const int WireFixed32 = 5;
 
-    // A scratch list per thread for one span's attributes (copied out at the exact size).
+    // A scratch list per thread for a resource's attributes (copied out at the exact size).
     [ThreadStatic]
     private static List<KeyValuePair<string, AttributeValue>>? scratch;
 
     /// <summary>Reads a request; with a <paramref name="filter"/>, span attributes it does not keep are skipped undecoded.</summary>
     public static SpanBatch Read(ReadOnlySpan<byte> request, AttributeFilter? filter = null)
     {
-        var spans = new List<DecodedSpan>();
+        var batch = new SpanBatch.Builder();
         var invalid = 0;
-        var attributes = scratch ??= new List<KeyValuePair<string, AttributeValue>>(32);
+        var resourceAttributes = scratch ??= new List<KeyValuePair<string, AttributeValue>>(32);
         var r = new Reader(request);
         while (r.More)
         {
             var (field, wire) = r.Tag();
             if (field == 1 && wire == WireLength)
             {
-                ReadResourceSpans(r.Bytes(), spans, ref invalid, attributes, filter);
+                ReadResourceSpans(r.Bytes(), ref batch, ref invalid, resourceAttributes, filter);
             }
             else
             {
@@ -42,10 +41,10 @@ public static class OtlpProtobufReader
             }
         }
 
-        return new SpanBatch(spans, invalid);
+        return batch.Build(invalid);
     }
 
-    private static void ReadResourceSpans(ReadOnlySpan<byte> message, List<DecodedSpan> spans, ref int invalid, List<KeyValuePair<string, AttributeValue>> attributes, AttributeFilter? filter)
+    private static void ReadResourceSpans(ReadOnlySpan<byte> message, ref SpanBatch.Builder batch, ref int invalid, List<KeyValuePair<string, AttributeValue>> attributes, AttributeFilter? filter)
     {
         // The resource may come after its spans on the wire: find it first.
         DecodedResource? resource = null;
@@ -55,14 +54,23 @@ public static class OtlpProtobufReader
             var (field, wire) = r.Tag();
             if (field == 1 && wire == WireLength)
             {
-                var rr = new Reader(r.Bytes());
+                var bytes = r.Bytes();
+                if (ResourceCache.Shared.TryGet(bytes, out resource))
+                {
+                    continue;
+                }
+
+                var rr = new Reader(bytes);
                 attributes.Clear();
                 while (rr.More)
                 {
                     var (f, w) = rr.Tag();
                     if (f == 1 && w == WireLength)
                     {
-                        ReadKeyValue(rr.Bytes(), attributes, filter: null);
+                        if (ReadKeyValue(rr.Bytes(), filter: null, defer: false, out var key, out var value, out _, out _))
+                        {
+                            attributes.Add(new(key, value));
+                        }
                     }
                     else
                     {
@@ -71,6 +79,7 @@ public static class OtlpProtobufReader
                 }
 
                 resource = new DecodedResource([.. attributes]);
+                ResourceCache.Shared.Add(bytes, resource);
             }
             else
             {
@@ -90,11 +99,7 @@ public static class OtlpProtobufReader
                     var (f, w) = scope.Tag();
                     if (f == 2 && w == WireLength)
                     {
-                        if (ReadSpan(scope.Bytes(), resource, attributes, filter) is { } span)
-                        {
-                            spans.Add(span);
-                        }
-                        else
+                        if (!ReadSpan(scope.Bytes(), resource, ref batch, filter))
                         {
                             invalid++;
                         }
@@ -112,13 +117,13 @@ public static class OtlpProtobufReader
         }
     }
 
-    /// <summary>One span, or null when its ids are malformed (OTLP's rules, as <see cref="OtlpIds.IsValid"/>).</summary>
-    private static DecodedSpan? ReadSpan(ReadOnlySpan<byte> message, DecodedResource? resource, List<KeyValuePair<string, AttributeValue>> attributes, AttributeFilter? filter)
+    /// <summary>One span into the batch; false (and nothing kept) when its ids are malformed (OTLP's rules, as <see cref="OtlpIds.IsValid"/>).</summary>
+    private static bool ReadSpan(ReadOnlySpan<byte> message, DecodedResource? resource, ref SpanBatch.Builder batch, AttributeFilter? filter)
     {
         ReadOnlySpan<byte> traceId = default, spanId = default, parentId = default, name = default;
         ulong start = 0, end = 0;
         var isError = false;
-        attributes.Clear();
+        batch.BeginSpan();
         var r = new Reader(message);
         while (r.More)
         {
@@ -131,7 +136,20 @@ public static class OtlpProtobufReader
                 case 5 when wire == WireLength: name = r.Bytes(); break;
                 case 7 when wire == WireFixed64: start = r.Fixed64(); break;
                 case 8 when wire == WireFixed64: end = r.Fixed64(); break;
-                case 9 when wire == WireLength: ReadKeyValue(r.Bytes(), attributes, filter); break;
+                case 9 when wire == WireLength:
+                    if (ReadKeyValue(r.Bytes(), filter, defer: true, out var key, out var value, out var deferred, out var text))
+                    {
+                        if (deferred)
+                        {
+                            batch.AddDeferredString(key, text);
+                        }
+                        else
+                        {
+                            batch.AddAttribute(key, value);
+                        }
+                    }
+
+                    break;
                 case 15 when wire == WireLength: isError = ReadStatusCode(r.Bytes()) == 2; break; // STATUS_CODE_ERROR
                 default: r.Skip(wire); break;
             }
@@ -141,19 +159,20 @@ public static class OtlpProtobufReader
             || spanId.Length != OtlpIds.SpanIdLength || !spanId.ContainsAnyExcept((byte)0)
             || (parentId.Length != 0 && parentId.Length != OtlpIds.SpanIdLength))
         {
-            return null;
+            batch.DropSpan();
+            return false;
         }
 
-        return new DecodedSpan(
-            ActivityTraceId.CreateFromBytes(traceId),
-            ActivitySpanId.CreateFromBytes(spanId),
-            parentId.Length == 0 ? default : ActivitySpanId.CreateFromBytes(parentId),
+        batch.EndSpan(
+            RawTraceId.From(traceId),
+            RawSpanId.From(spanId),
+            parentId.Length == 0 ? default : RawSpanId.From(parentId),
             OtlpStrings.Value(name, cache: true),
             start,
             end,
             isError,
-            attributes.Count == 0 ? [] : [.. attributes],
             resource);
+        return true;
     }
 
     private static int ReadStatusCode(ReadOnlySpan<byte> message)
@@ -176,9 +195,14 @@ public static class OtlpProtobufReader
         return code;
     }
 
-    private static void ReadKeyValue(ReadOnlySpan<byte> message, List<KeyValuePair<string, AttributeValue>> attributes, AttributeFilter? filter)
+    /// <summary>
+    /// One attribute; false when the filter does not keep it. With <paramref name="defer"/>, a string value
+    /// that is not cached (unique per span: response, conversation, tool-call ids) comes back as its UTF-8
+    /// <paramref name="text"/> instead (<paramref name="deferred"/>): it is decoded only when replayed.
+    /// </summary>
+    private static bool ReadKeyValue(ReadOnlySpan<byte> message, AttributeFilter? filter, bool defer, out string key, out AttributeValue value, out bool deferred, out ReadOnlySpan<byte> text)
     {
-        ReadOnlySpan<byte> key = default, value = default;
+        ReadOnlySpan<byte> keyBytes = default, valueBytes = default;
         var hasValue = false;
         var r = new Reader(message);
         while (r.More)
@@ -186,11 +210,11 @@ public static class OtlpProtobufReader
             var (field, wire) = r.Tag();
             if (field == 1 && wire == WireLength)
             {
-                key = r.Bytes();
+                keyBytes = r.Bytes();
             }
             else if (field == 2 && wire == WireLength)
             {
-                value = r.Bytes();
+                valueBytes = r.Bytes();
                 hasValue = true;
             }
             else
@@ -199,32 +223,57 @@ public static class OtlpProtobufReader
             }
         }
 
-        var k = OtlpStrings.Key(key, out var cacheValues);
-        if (filter is not null && !filter.Keeps(k))
+        key = OtlpStrings.Key(keyBytes, out var cacheValues);
+        text = default;
+        deferred = false;
+        if (filter is not null && !filter.Keeps(key))
         {
-            return;
+            value = default;
+            return false;
         }
 
-        attributes.Add(new(k, hasValue ? ReadAnyValue(value, cacheValues) : default));
+        value = hasValue ? ReadAnyValue(valueBytes, cacheValues, defer && !cacheValues, out deferred, out text) : default;
+        return true;
     }
 
-    /// <summary>AnyValue's oneof: the last field on the wire wins; arrays, maps and bytes are "other".</summary>
-    private static AttributeValue ReadAnyValue(ReadOnlySpan<byte> message, bool cacheStrings)
+    /// <summary>
+    /// AnyValue's oneof: the last field on the wire wins; arrays, maps and bytes are "other". With
+    /// <paramref name="deferStrings"/>, a string is not decoded: <paramref name="deferred"/> and its <paramref name="text"/>.
+    /// </summary>
+    private static AttributeValue ReadAnyValue(ReadOnlySpan<byte> message, bool cacheStrings, bool deferStrings, out bool deferred, out ReadOnlySpan<byte> text)
     {
         var value = default(AttributeValue);
+        deferred = false;
+        text = default;
         var r = new Reader(message);
         while (r.More)
         {
             var (field, wire) = r.Tag();
+            var isString = false;
             switch (field)
             {
-                case 1 when wire == WireLength: value = AttributeValue.OfString(OtlpStrings.Value(r.Bytes(), cacheStrings)); break;
+                case 1 when wire == WireLength:
+                    var bytes = r.Bytes();
+                    if (deferStrings)
+                    {
+                        isString = true;
+                        text = bytes;
+                        value = default;
+                    }
+                    else
+                    {
+                        value = AttributeValue.OfString(OtlpStrings.Value(bytes, cacheStrings));
+                    }
+
+                    break;
                 case 2 when wire == WireVarint: value = AttributeValue.OfBool(r.Varint() != 0); break;
                 case 3 when wire == WireVarint: value = AttributeValue.OfLong((long)r.Varint()); break;
                 case 4 when wire == WireFixed64: value = AttributeValue.OfDouble(BitConverter.UInt64BitsToDouble(r.Fixed64())); break;
                 case 5 or 6 or 7 when wire == WireLength: r.Bytes(); value = AttributeValue.OfOther(); break;
-                default: r.Skip(wire); break;
+                default: r.Skip(wire); continue; // an unknown field changes nothing
             }
+
+            deferred = isString;
         }
 
         return value;
