@@ -89,5 +89,15 @@ internal sealed class KeyTable<TValue>
         return false;
     }
 
-    private readonly record struct Entry(string Key, TValue Value);
+    private readonly struct Entry
+    {
+        public readonly string Key;
+        public readonly TValue Value;
+
+        public Entry(string key, TValue value)
+        {
+            this.Key = key;
+            this.Value = value;
+        }
+    }
 }

@@ -349,6 +349,7 @@ public sealed class SpanNormalizer
 
         public readonly bool AnyGenAi => this.anyGenAi;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Store(Slot slot, object value)
         {
             var index = (int)slot.Field;
