@@ -13,19 +13,6 @@ namespace UnitEconomics.Exporter.Traces;
 /// </summary>
 internal readonly record struct SpanNode(RawSpanId Id, RawSpanId Parent, bool IsTaskRoot, string? AgentName, int GenAiIndex);
 
-/// <summary>A buffered GenAI span: its attributes are <see cref="AttributeCount"/> entries of the trace's attribute array from <see cref="AttributeStart"/>.</summary>
-internal readonly record struct StoredSpan(
-    RawSpanId SpanId,
-    RawSpanId Parent,
-    string Name,
-    ulong StartTimeUnixNano,
-    ulong EndTimeUnixNano,
-    bool IsError,
-    DecodedResource? Resource,
-    int AttributeStart,
-    int AttributeCount,
-    ulong DeferredMask);
-
 /// <summary>
 /// The spans of one trace received so far. Owned by one worker: never touched by two threads. Reused:
 /// the worker's <see cref="TraceBufferPool"/> hands it out for trace after trace, and its spans live in
@@ -40,7 +27,7 @@ internal sealed class TraceBuffer
 
     private readonly TraceBufferPool pool;
     private SpanNode[] nodes = [];
-    private StoredSpan[] spans = [];
+    private SpanRecord[] spans = [];
     private KeyValuePair<string, AttributeValue>[] attributes = [];
     private byte[] text = [];
     private int textLength;
@@ -83,9 +70,9 @@ internal sealed class TraceBuffer
 
     public ref readonly SpanNode Node(int i) => ref this.nodes[i];
 
-    public ref readonly StoredSpan GenAiSpan(int i) => ref this.spans[i];
+    public ref readonly SpanRecord GenAiSpan(int i) => ref this.spans[i];
 
-    public ReadOnlySpan<KeyValuePair<string, AttributeValue>> AttributesOf(in StoredSpan span) =>
+    public ReadOnlySpan<KeyValuePair<string, AttributeValue>> AttributesOf(in SpanRecord span) =>
         this.attributes.AsSpan(span.AttributeStart, span.AttributeCount);
 
     /// <summary>The bytes of the trace's deferred string values (see <see cref="DeferredText"/>).</summary>
@@ -149,8 +136,8 @@ internal sealed class TraceBuffer
             }
 
             genAiIndex = this.GenAiCount++;
-            this.spans[genAiIndex] = new StoredSpan(
-                span.SpanId, span.Parent, span.Name, span.StartTimeUnixNano, span.EndTimeUnixNano, span.IsError, span.Resource, this.AttributeCount, source.Length, span.DeferredMask);
+            // The batch's record, its attributes now a range of this trace's own array.
+            this.spans[genAiIndex] = span with { AttributeStart = this.AttributeCount, AttributeCount = source.Length };
             this.AttributeCount += source.Length;
         }
 
@@ -247,14 +234,14 @@ internal sealed class TraceBufferPool
     {
         this.maxPooledBuffers = maxPooledBuffers;
         this.Nodes = new SizeClassPool<SpanNode>(maxRetainedBytesPerArrayKind / 40);
-        this.Spans = new SizeClassPool<StoredSpan>(maxRetainedBytesPerArrayKind / 80);
+        this.Spans = new SizeClassPool<SpanRecord>(maxRetainedBytesPerArrayKind / 96);
         this.Attributes = new SizeClassPool<KeyValuePair<string, AttributeValue>>(maxRetainedBytesPerArrayKind / 32);
         this.Text = new SizeClassPool<byte>(maxRetainedBytesPerArrayKind);
     }
 
     public SizeClassPool<SpanNode> Nodes { get; }
 
-    public SizeClassPool<StoredSpan> Spans { get; }
+    public SizeClassPool<SpanRecord> Spans { get; }
 
     public SizeClassPool<KeyValuePair<string, AttributeValue>> Attributes { get; }
 
@@ -363,7 +350,7 @@ internal readonly struct StoredSpanView : ISpanView
 
     public bool IsError => this.Span.IsError;
 
-    private ref readonly StoredSpan Span => ref this.trace.GenAiSpan(this.index);
+    private ref readonly SpanRecord Span => ref this.trace.GenAiSpan(this.index);
 
     public void VisitAttributes<TVisitor>(ref TVisitor visitor)
         where TVisitor : struct, IAttributeVisitor
