@@ -133,6 +133,37 @@ public sealed class PrometheusSinkTests
     }
 
     [Fact]
+    public async Task Cost_counters_add_up_exactly_and_every_scrape_shows_every_call_ended_before_it()
+    {
+        var registry = Metrics.NewCustomRegistry();
+        var sink = new PrometheusCostSink(registry);
+        var pricey = new ModelPrice { Id = "pricey", Provider = "openai", Standard = new PriceSet { Input = 100m } };
+        var engine = new CostEngine(new UnitEconomicsOptions { UseDefaultCatalog = false }, () => new PriceCatalog([pricey]), () => TenantDirectory.Empty, [sink]);
+        void Chat(int tokens)
+        {
+            using var span = TestSpan("chat", ("gen_ai.operation.name", "chat"), ("gen_ai.request.model", "pricey"), ("gen_ai.provider.name", "openai"),
+                ("gen_ai.usage.input_tokens", tokens), ("tenant.id", "acme"), ("ai.use_case", "support"));
+            engine.OnEnded(new ActivitySpanView(span), new NoAncestry());
+        }
+
+        const string series = "{provider=\"openai\",model=\"pricey\",operation=\"chat\",use_case=\"support\",tier=\"unknown\"}";
+        Chat(1_000); // 1,000 × 100 / 1e6 = 0.1 USD
+        Chat(2_000); // 0.2 USD; as doubles 0.1 + 0.2 would be 0.30000000000000004
+        var first = await Scrape.OfAsync(registry);
+        Assert.Equal(0.3, first["ai_cost_usd_total" + series]);
+        Assert.Equal(0.3, first["ai_tenant_cost_usd_total{tenant=\"acme\",tier=\"unknown\"}"]);
+        Assert.Equal(3_000, first["ai_tokens_total{provider=\"openai\",model=\"pricey\",use_case=\"support\",tier=\"unknown\",token_type=\"input\"}"]);
+
+        Chat(1_000);
+        var second = await Scrape.OfAsync(registry);
+        Assert.Equal(0.4, second["ai_cost_usd_total" + series]);
+        Assert.Equal(3, second["ai_requests_total{provider=\"openai\",model=\"pricey\",operation=\"chat\",use_case=\"support\",tier=\"unknown\",cache=\"miss\"}"]);
+        Assert.Equal(3, second["ai_tenant_requests_total{tenant=\"acme\",tier=\"unknown\"}"]);
+        var third = await Scrape.OfAsync(registry); // nothing new: nothing added twice
+        Assert.Equal(0.4, third["ai_cost_usd_total" + series]);
+    }
+
+    [Fact]
     public async Task Rejected_and_unpriced_are_counted_by_reason_and_model()
     {
         var registry = Metrics.NewCustomRegistry();
