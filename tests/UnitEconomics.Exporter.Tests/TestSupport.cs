@@ -63,61 +63,15 @@ internal struct AttributeCollector : IAttributeVisitor
     }
 }
 
-/// <summary>The real service on loopback and free ports, with a fresh metrics registry so counts are exact.</summary>
-internal sealed class RunningExporter : IAsyncDisposable
+/// <summary>
+/// The real service with a test's own ingest in place of the engine's: the same starter as
+/// <see cref="Engine.EngineExporter"/> (loopback, free ports retried, a fresh metrics registry).
+/// </summary>
+internal static class RunningExporter
 {
-    private RunningExporter(WebApplication app, ExporterMetrics metrics, int grpcPort, int httpPort, int metricsPort)
-    {
-        this.App = app;
-        this.Metrics = metrics;
-        this.GrpcUri = new Uri($"http://127.0.0.1:{grpcPort}");
-        this.HttpUri = new Uri($"http://127.0.0.1:{httpPort}");
-        this.MetricsUri = new Uri($"http://127.0.0.1:{metricsPort}");
-    }
-
-    public WebApplication App { get; }
-
-    public ExporterMetrics Metrics { get; }
-
-    public Uri GrpcUri { get; }
-
-    public Uri HttpUri { get; }
-
-    public Uri TracesUri => new(this.HttpUri, "/v1/traces");
-
-    public Uri MetricsUri { get; }
-
-    public static async Task<RunningExporter> StartAsync(ITraceIngest ingest, params string[] settings)
-    {
-        int grpc = ExternalBinary.FreePort(), http = ExternalBinary.FreePort(), metrics = ExternalBinary.FreePort();
-        string[] args =
-        [
-            "--Exporter:ListenAddress=127.0.0.1",
-            $"--Exporter:OtlpGrpcPort={grpc}",
-            $"--Exporter:OtlpHttpPort={http}",
-            $"--Exporter:MetricsPort={metrics}",
-            "--Logging:LogLevel:Default=Warning",
-            .. settings.Select(s => "--Exporter:" + s),
-        ];
-        var exporterMetrics = new ExporterMetrics(Prometheus.Metrics.NewCustomRegistry());
-        var app = ExporterHost.Build(args, services =>
-        {
-            services.AddSingleton(ingest);
-            services.AddSingleton(exporterMetrics);
-        });
-        await app.StartAsync();
-        return new RunningExporter(app, exporterMetrics, grpc, http, metrics);
-    }
-
-    public double RequestsRejected(string reason) => this.Metrics.RequestsRejected.WithLabels(reason).Value;
-
-    public double Requests(string protocol, string outcome) => this.Metrics.Requests.WithLabels(protocol, outcome).Value;
-
-    public async ValueTask DisposeAsync()
-    {
-        await this.App.StopAsync();
-        await this.App.DisposeAsync();
-    }
+    /// <summary><paramref name="settings"/> are keys under <c>Exporter:</c> ("MaxRequestBodyBytes=1048576").</summary>
+    public static Task<Engine.EngineExporter> StartAsync(ITraceIngest ingest, params string[] settings) =>
+        Engine.EngineExporter.StartAsync([.. settings.Select(s => "Exporter:" + s)], services => services.AddSingleton(ingest));
 }
 
 /// <summary>A plain gRPC client for the Export method (the generated code is server-only).</summary>

@@ -60,7 +60,7 @@ internal static class TestCatalog
     public static string TenantFile => Path.Combine(Folder.Value, "tenants.yaml");
 }
 
-/// <summary>The real service with the real engine, on loopback and free ports, with a fresh registry.</summary>
+/// <summary>The real service (with the real engine unless a test registers its own ingest), on loopback and free ports, with a fresh registry.</summary>
 internal sealed class EngineExporter : IAsyncDisposable
 {
     private bool stopped;
@@ -124,6 +124,10 @@ internal sealed class EngineExporter : IAsyncDisposable
             }
         }
     }
+
+    public double RequestsRejected(string reason) => this.Metrics.RequestsRejected.WithLabels(reason).Value;
+
+    public double Requests(string protocol, string outcome) => this.Metrics.Requests.WithLabels(protocol, outcome).Value;
 
     /// <summary>Scrapes /metrics over HTTP.</summary>
     public async Task<Scrape> ScrapeAsync()
