@@ -38,10 +38,7 @@ public readonly ref struct CallCost
 }
 
 /// <summary>A <see cref="CallCost"/> copied, for sinks that keep calls (buffers, tests).</summary>
-public sealed record CallCostRecord(GenAiCall Call, CostBreakdown Cost, string TenantLabel, string Tier, bool IsSingleShot)
-{
-    public string CacheLabel => this.Call.CacheHit ? "hit" : "miss";
-}
+public sealed record CallCostRecord(GenAiCall Call, CostBreakdown Cost, string TenantLabel, string Tier, bool IsSingleShot);
 
 /// <summary>An agent task closed: the rollup of every priced call under its root.</summary>
 public readonly record struct AgentTaskSummary(

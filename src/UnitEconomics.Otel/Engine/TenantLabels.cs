@@ -25,9 +25,6 @@ public sealed class TenantLabels
 
     public int Count => Volatile.Read(ref this.count);
 
-    /// <summary>The label for <paramref name="tenant"/>; <paramref name="overflowed"/> when it was folded.</summary>
-    public string Label(string tenant, out bool overflowed) => this.Label(tenant, TenantDirectory.Empty, out _, out overflowed);
-
     /// <summary>
     /// The label for <paramref name="tenant"/> and its tier in <paramref name="directory"/>;
     /// <paramref name="overflowed"/> when the label was folded into <see cref="Other"/>.

@@ -27,20 +27,17 @@ internal sealed class FixedPointPrices
         var usable = true;
         for (var i = 0; i < values.Length; i++)
         {
-            usable &= TrySplit(values[i], out _, out var s);
-            this.scales[i] = s;
-            this.scale = Math.Max(this.scale, s);
+            usable &= TrySplit(values[i], out this.mantissas[i], out this.scales[i]);
+            this.scale = Math.Max(this.scale, this.scales[i]);
         }
 
+        // Bring every mantissa to the common scale; a price above ~18,000 USD per million tokens at
+        // scale 12 would not fit.
         usable &= this.scale <= MaxScale;
         for (var i = 0; usable && i < values.Length; i++)
         {
-            TrySplit(values[i], out var mantissa, out var s);
-            // At the common scale; a price above ~18,000 USD per million tokens at scale 12 would not fit.
-            var factor = PowersOfTen[this.scale - s];
-            var high = Math.BigMul(mantissa, factor, out var low);
+            var high = Math.BigMul(this.mantissas[i], PowersOfTen[this.scale - this.scales[i]], out this.mantissas[i]);
             usable &= high == 0;
-            this.mantissas[i] = low;
         }
 
         this.Usable = usable;
