@@ -24,6 +24,8 @@ public class EngineStageBenchmarks
     private PrometheusCostSink sink = null!;
     private CostBreakdown recordCost;
     private Histogram.Child histogram = null!;
+    private CallLabelSet labels = null!;
+    private TenantLabelSet tenantLabels = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -52,6 +54,8 @@ public class EngineStageBenchmarks
         var registry = Metrics.NewCustomRegistry();
         this.sink = new PrometheusCostSink(registry);
         this.recordCost = CostCalculator.Calculate(this.call, this.price);
+        this.labels = new CallLabelSet(this.call.Provider, this.call.Model, this.call.Operation, this.call.UseCase, TenantDirectory.UnknownTier, this.call.CacheHit);
+        this.tenantLabels = new TenantLabelSet("acme", TenantDirectory.UnknownTier);
         this.histogram = Metrics.WithCustomRegistry(registry).CreateHistogram("bench_seconds", "h", new HistogramConfiguration { LabelNames = ["a"], Buckets = PrometheusCostSink.MoneyBuckets }).WithLabels("x");
         this.EngineWithPrometheusSink();
     }
@@ -90,7 +94,7 @@ public class EngineStageBenchmarks
     public CostBreakdown Calculate() => CostCalculator.Calculate(this.call, this.price);
 
     [Benchmark]
-    public void PrometheusSinkOnCall() => this.sink.OnCall(new CallCost(in this.call, in this.recordCost, "acme", "unknown", true));
+    public void PrometheusSinkOnCall() => this.sink.OnCall(new CallCost(in this.call, in this.recordCost, this.labels, this.tenantLabels, true));
 
     [Benchmark]
     public void HistogramObserve() => this.histogram.Observe(0.00475);

@@ -34,16 +34,20 @@ public class ProcessorOverheadBenchmarks
     {
         this.source = new ActivitySource("bench.genai." + this.Pipeline);
         var builder = Sdk.CreateTracerProviderBuilder().AddSource(this.source.Name);
-        if (this.Pipeline == "cost-processor")
+        if (this.Pipeline is "cost-processor" or "engine-only")
         {
             var catalog = new PriceCatalog([new ModelPrice { Id = "gpt-4o", Provider = "openai", Standard = new PriceSet { Input = 2.5m, CachedInput = 1.25m, Output = 10m } }]);
             builder.ConfigureServices(s =>
             {
                 s.AddSingleton(new PriceCatalogSource(catalog));
                 s.AddSingleton(new TenantDirectorySource(TenantDirectory.Empty));
-            })
-            .AddUnitEconomicsPrometheus(Metrics.NewCustomRegistry())
-            .AddUnitEconomics(o => o.UseDefaultCatalog = false);
+            });
+            if (this.Pipeline == "cost-processor")
+            {
+                builder.AddUnitEconomicsPrometheus(Metrics.NewCustomRegistry());
+            }
+
+            builder.AddUnitEconomics(o => o.UseDefaultCatalog = false);
         }
         else if (this.Pipeline == "floor-processor")
         {

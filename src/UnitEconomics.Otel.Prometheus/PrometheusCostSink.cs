@@ -9,8 +9,10 @@ namespace UnitEconomics.Otel.Prometheus;
 
 /// <summary>
 /// The metric contract of DESIGN §5 with prometheus-net. Metric families are created once per
-/// registry; the label children a call needs are looked up once per label set and cached in a
-/// dictionary keyed by a struct, so a warm call allocates nothing and takes no lock.
+/// registry; the label children a call needs are resolved once per label set, kept in a dictionary
+/// (so each label set has one series whatever handle it arrives on) and attached to the engine's
+/// label-set handles (<see cref="SeriesHandle"/>), so a warm call finds them with a reference compare,
+/// allocates nothing and takes no lock.
 /// The per-call counters (cost, requests, tokens; by label set and by tenant) are added up as integers
 /// — cost in pico-USD — with one atomic add each, and moved into their prometheus-net children when
 /// the registry collects (a scrape): a call then costs a few atomic adds rather than a prometheus-net
@@ -46,8 +48,9 @@ public sealed class PrometheusCostSink : ICostSink
     private readonly Counter tenantOverflow;
     private readonly Counter rejected;
 
-    private readonly ConcurrentDictionary<CallKey, CallSeries> callSeries = new(new CallKeyComparer());
-    private readonly ConcurrentDictionary<TenantKey, TenantSeries> tenantSeries = new(new TenantKeyComparer());
+    // Met once per label set handle (the hot path finds the series on the handle), and walked at flush.
+    private readonly ConcurrentDictionary<CallKey, CallSeries> callSeries = new();
+    private readonly ConcurrentDictionary<TenantKey, TenantSeries> tenantSeries = new();
     private readonly object publishLock = new();
     private HashSet<(string Tenant, string Tier)> publishedTenants = [];
     private HashSet<string> publishedTiers = [];
@@ -87,7 +90,7 @@ public sealed class PrometheusCostSink : ICostSink
     public void OnCall(in CallCost call)
     {
         ref readonly var c = ref call;
-        var series = this.GetCallSeries(new CallKey(c.Call.Provider, c.Call.Model, c.Call.Operation, c.Call.UseCase, c.Tier, c.Call.CacheHit));
+        var series = c.Labels.StateOf<CallSeries>(this) ?? c.Labels.Attach(this, this.GetCallSeries(c.Labels));
         var pico = c.Cost.TotalPicoUsd;
         var usd = pico / PicoPerUsd;
         var parts = c.Call.Parts;
@@ -98,7 +101,8 @@ public sealed class PrometheusCostSink : ICostSink
             series.SingleShotCost.Observe(usd);
         }
 
-        this.GetTenantSeries(new TenantKey(c.TenantLabel, c.Tier)).Cells.Add(pico, usd);
+        var tenant = c.TenantLabels.StateOf<TenantSeries>(this) ?? c.TenantLabels.Attach(this, this.GetTenantSeries(c.TenantLabels));
+        tenant.Cells.Add(pico, usd);
     }
 
     /// <summary>Moves what calls added since the last collect into the prometheus-net children.</summary>
@@ -211,40 +215,18 @@ public sealed class PrometheusCostSink : ICostSink
 
     private const double PicoPerUsd = 1_000_000_000_000d;
 
-    private CallSeries GetCallSeries(in CallKey key) =>
-        this.callSeries.TryGetValue(key, out var series) ? series : this.callSeries.GetOrAdd(key, static (k, sink) => new CallSeries(sink, k), this);
+    private CallSeries GetCallSeries(CallLabelSet labels) =>
+        this.callSeries.GetOrAdd(
+            new CallKey(labels.Provider, labels.Model, labels.Operation, labels.UseCase, labels.Tier, labels.CacheHit),
+            static (k, sink) => new CallSeries(sink, k),
+            this);
 
-    private TenantSeries GetTenantSeries(in TenantKey key) =>
-        this.tenantSeries.TryGetValue(key, out var series) ? series : this.tenantSeries.GetOrAdd(key, static (k, sink) => new TenantSeries(sink, k), this);
+    private TenantSeries GetTenantSeries(TenantLabelSet labels) =>
+        this.tenantSeries.GetOrAdd(new TenantKey(labels.Tenant, labels.Tier), static (k, sink) => new TenantSeries(sink, k), this);
 
     private readonly record struct CallKey(string Provider, string Model, string Operation, string UseCase, string Tier, bool CacheHit);
 
     private readonly record struct TenantKey(string Tenant, string Tier);
-
-    /// <summary>
-    /// Label values are mostly the same string instances call after call (interned tag values, cached
-    /// tier names): compare by reference first, and hash a few characters rather than every one. The
-    /// label sets are few, so the cheap hash costs no collisions worth counting.
-    /// </summary>
-    private sealed class CallKeyComparer : IEqualityComparer<CallKey>
-    {
-        public bool Equals(CallKey x, CallKey y) => x.CacheHit == y.CacheHit && Same(x.Model, y.Model) && Same(x.UseCase, y.UseCase)
-            && Same(x.Tier, y.Tier) && Same(x.Operation, y.Operation) && Same(x.Provider, y.Provider);
-
-        public int GetHashCode(CallKey k) => HashCode.Combine(Quick(k.Provider), Quick(k.Model), Quick(k.Operation), Quick(k.UseCase), Quick(k.Tier), k.CacheHit);
-    }
-
-    /// <summary>Tenants are many and alike ("tenant-00017"): their ids are hashed in full.</summary>
-    private sealed class TenantKeyComparer : IEqualityComparer<TenantKey>
-    {
-        public bool Equals(TenantKey x, TenantKey y) => Same(x.Tenant, y.Tenant) && Same(x.Tier, y.Tier);
-
-        public int GetHashCode(TenantKey k) => HashCode.Combine(k.Tenant.GetHashCode(StringComparison.Ordinal), Quick(k.Tier));
-    }
-
-    private static bool Same(string a, string b) => ReferenceEquals(a, b) || string.Equals(a, b, StringComparison.Ordinal);
-
-    private static int Quick(string s) => s.Length == 0 ? 0 : (s.Length * 31) ^ (s[0] << 8) ^ (s[^1] << 16) ^ (s[s.Length / 2] << 24) ^ s[s.Length / 3];
 
     /// <summary>Every child one call touches, resolved once per label set.</summary>
     private sealed class CallSeries

@@ -164,6 +164,31 @@ public sealed class PrometheusSinkTests
     }
 
     [Fact]
+    public async Task Equal_labels_on_different_handles_count_in_one_series()
+    {
+        // Two engines (the in-process processor and, say, a second tracer provider) share one sink: each
+        // hands out its own label-set handles, and the sink must still keep one series per label set.
+        var registry = Metrics.NewCustomRegistry();
+        var sink = new PrometheusCostSink(registry);
+        var pricey = new ModelPrice { Id = "pricey", Provider = "openai", Standard = new PriceSet { Input = 100m } };
+        CostEngine NewEngine() => new(new UnitEconomicsOptions { UseDefaultCatalog = false }, () => new PriceCatalog([pricey]), () => TenantDirectory.Empty, [sink]);
+        void Chat(CostEngine engine, int tokens)
+        {
+            using var span = TestSpan("chat", ("gen_ai.operation.name", "chat"), ("gen_ai.request.model", "pricey"), ("gen_ai.provider.name", "openai"),
+                ("gen_ai.usage.input_tokens", tokens), ("tenant.id", "acme"), ("ai.use_case", "support"));
+            engine.OnEnded(new ActivitySpanView(span), new NoAncestry());
+        }
+
+        Chat(NewEngine(), 1_000); // 0.1 USD
+        Chat(NewEngine(), 2_000); // 0.2 USD
+        var s = await Scrape.OfAsync(registry);
+        Assert.Equal(0.3, s[Assert.Single(s.Family("ai_cost_usd_total"))]);
+        Assert.Equal(0.3, s[Assert.Single(s.Family("ai_tenant_cost_usd_total"))]);
+        Assert.Equal(2, s[Assert.Single(s.Family("ai_tenant_requests_total"))]);
+        Assert.Equal(2, s["ai_request_cost_usd_count{operation=\"chat\",use_case=\"support\",tier=\"unknown\"}"]);
+    }
+
+    [Fact]
     public async Task Rejected_and_unpriced_are_counted_by_reason_and_model()
     {
         var registry = Metrics.NewCustomRegistry();

@@ -25,6 +25,7 @@ public sealed class CostEngine
     private readonly ICostSink[] sinks;
     private readonly ILogger logger;
     private readonly TenantLabels tenantLabels;
+    private readonly CallLabelSetTable labelSets = new();
     private readonly AgentTaskTracker tasks;
     private readonly ConcurrentDictionary<string, byte> loggedUnpriced = new(StringComparer.Ordinal);
     private int loggedUnpricedCount;
@@ -153,10 +154,18 @@ public sealed class CostEngine
             this.tasks.TryGet(new TaskKey(call.TraceId, call.SpanId), out task);
         }
 
+        // Tenant first: its tier is one of the labels the call is counted (and its price cached) under.
+        var tenant = this.tenantLabels.Resolve(call.Tenant, this.tenants(), out var overflowed);
+        if (overflowed)
+        {
+            this.NotifyOverflow();
+        }
+
         // What the span costs, if it is priced at all.
         var priced = false;
         var cost = CostBreakdown.Unpriced;
         var isModelCall = false;
+        CallLabelSet? labels = null;
         switch (call.Kind)
         {
             case OperationKind.Inference:
@@ -170,7 +179,8 @@ public sealed class CostEngine
                 }
 
                 isModelCall = true;
-                priced = this.TryPrice(call, call.Model, out cost);
+                labels = this.LabelsOf(call, tenant);
+                priced = this.TryPrice(call, labels, labels.Model, out cost);
                 if (!priced)
                 {
                     this.ReportUnpriced(call);
@@ -178,7 +188,8 @@ public sealed class CostEngine
 
                 break;
             case OperationKind.PerCall:
-                priced = this.TryPrice(call, call.Model != SpanNormalizer.Unknown ? call.Model : call.Provider, out cost);
+                labels = this.LabelsOf(call, tenant);
+                priced = this.TryPrice(call, labels, labels.Model != SpanNormalizer.Unknown ? labels.Model : labels.Provider, out cost);
                 if (!priced)
                 {
                     this.ReportUnpriced(call);
@@ -186,8 +197,14 @@ public sealed class CostEngine
 
                 break;
             case OperationKind.Tool:
-                // Tools are free unless the catalog prices them by name.
-                priced = call.ToolName is not null && this.TryPrice(call, call.ToolName, out cost);
+                // Tools are free unless the catalog prices them by name (not a label: looked up in the catalog).
+                if (call.ToolName is not null)
+                {
+                    this.catalog().TryResolve(call.Provider == SpanNormalizer.Unknown ? null : call.Provider, call.ToolName, call.EndTimeUtc, out var toolPrice);
+                    cost = CostCalculator.Calculate(call, toolPrice);
+                    priced = cost.IsPriced;
+                }
+
                 break;
             case OperationKind.Agent when call.HasTokens || call.HasReportedCost:
                 // A remote agent whose inside is not traced: priced from its own totals, but only if no
@@ -196,7 +213,8 @@ public sealed class CostEngine
                 if (!below)
                 {
                     isModelCall = true;
-                    priced = this.TryPrice(call, call.Model, out cost);
+                    labels = this.LabelsOf(call, tenant);
+                    priced = this.TryPrice(call, labels, labels.Model, out cost);
                     if (!priced)
                     {
                         this.ReportUnpriced(call);
@@ -206,18 +224,12 @@ public sealed class CostEngine
                 break;
         }
 
-        var tenantLabel = this.tenantLabels.Label(call.Tenant, this.tenants(), out var tier, out var overflowed);
-        if (overflowed)
-        {
-            this.NotifyOverflow();
-        }
-
         var inTask = finder.Found;
         if (priced || isModelCall)
         {
             var isSingleShot = !inTask && !isRoot && priced && call.Kind == OperationKind.Inference && !call.CacheHit
                 && !ReferenceEquals(call.Operation, GenAiAttributes.Operations.Embeddings);
-            var record = new CallCost(in call, in cost, tenantLabel, tier, isSingleShot);
+            var record = new CallCost(in call, in cost, labels ?? this.LabelsOf(call, tenant), tenant, isSingleShot);
             if (priced)
             {
                 this.Notify(record);
@@ -234,12 +246,12 @@ public sealed class CostEngine
 
         if (task is not null)
         {
-            this.AddToTask(task, call, cost.Total, isModelCall, finder, tenantLabel, tier);
+            this.AddToTask(task, call, cost.Total, isModelCall, finder, tenant.Tenant, tenant.Tier);
         }
 
         if (isOutermostRoot)
         {
-            this.CloseTask(call, tenantLabel, tier);
+            this.CloseTask(call, tenant.Tenant, tenant.Tier);
         }
     }
 
@@ -251,12 +263,16 @@ public sealed class CostEngine
         }
     }
 
-    private bool TryPrice(in GenAiCall call, string name, out CostBreakdown cost)
+    /// <summary>Prices a call by <paramref name="name"/>, one of <paramref name="labels"/>' own strings, whose ranking the set caches.</summary>
+    private bool TryPrice(in GenAiCall call, CallLabelSet labels, string name, out CostBreakdown cost)
     {
-        this.catalog().TryResolve(call.Provider == SpanNormalizer.Unknown ? null : call.Provider, name, call.EndTimeUtc, out var price);
+        var price = PriceCatalog.InForceAt(labels.RankingIn(this.catalog(), name), call.EndTimeUtc);
         cost = CostCalculator.Calculate(call, price);
         return cost.IsPriced;
     }
+
+    private CallLabelSet LabelsOf(in GenAiCall call, TenantLabelSet tenant) =>
+        this.labelSets.Get(call.Provider, call.Model, call.Operation, call.UseCase, tenant.Tier, call.CacheHit);
 
     private void AddToTask(TaskState task, in GenAiCall call, decimal cost, bool isModelCall, in TaskRootFinder finder, string tenantLabel, string tier)
     {

@@ -101,10 +101,30 @@ public sealed class PriceCatalog
     /// <summary>Finds the entry for <paramref name="model"/> in force at <paramref name="at"/>. Never throws.</summary>
     public bool TryResolve(string? provider, string model, DateTimeOffset at, [NotNullWhen(true)] out ModelPrice? price)
     {
-        price = null;
+        price = InForceAt(this.Ranking(provider, model), at);
+        return price is not null;
+    }
+
+    /// <summary>The first of <paramref name="ranked"/> in force at <paramref name="at"/>: how price history works.</summary>
+    internal static ModelPrice? InForceAt(ModelPrice[] ranked, DateTimeOffset at)
+    {
+        foreach (var candidate in ranked)
+        {
+            if (candidate.IsInForceAt(at))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Every entry that answers to <paramref name="model"/> for <paramref name="provider"/>, best first, whatever their dates.</summary>
+    internal ModelPrice[] Ranking(string? provider, string model)
+    {
         if (string.IsNullOrEmpty(model))
         {
-            return false;
+            return [];
         }
 
         var ranked = this.resolved.TryGetValue(model, out var slots) ? Find(slots, provider) : null;
@@ -118,16 +138,7 @@ public sealed class PriceCatalog
             }
         }
 
-        foreach (var candidate in ranked)
-        {
-            if (candidate.IsInForceAt(at))
-            {
-                price = candidate;
-                return true;
-            }
-        }
-
-        return false;
+        return ranked;
     }
 
     /// <param name="stripped">0 for a name of the entry; else how many path segments of its id were removed (provider-only).</param>
