@@ -297,6 +297,8 @@ internal readonly struct BufferedAncestry : ISpanAncestry
         this.ids = ids;
     }
 
+    public bool HasAncestors => this.parent.Present;
+
     public void VisitAncestors<TVisitor>(ref TVisitor visitor)
         where TVisitor : struct, IAncestorVisitor
     {

@@ -18,6 +18,9 @@ public interface IAncestorVisitor
 /// </summary>
 public interface ISpanAncestry
 {
+    /// <summary>Whether the span may have ancestors to visit; false lets the engine skip the agent-task walk.</summary>
+    bool HasAncestors { get; }
+
     void VisitAncestors<TVisitor>(ref TVisitor visitor)
         where TVisitor : struct, IAncestorVisitor;
 }
@@ -25,6 +28,8 @@ public interface ISpanAncestry
 /// <summary>No ancestors known (a root, or the caller does not track agent tasks).</summary>
 public readonly struct NoAncestry : ISpanAncestry
 {
+    public bool HasAncestors => false;
+
     public void VisitAncestors<TVisitor>(ref TVisitor visitor)
         where TVisitor : struct, IAncestorVisitor
     {
@@ -40,6 +45,8 @@ public readonly struct ActivityAncestry : ISpanAncestry
     {
         this.activity = activity;
     }
+
+    public bool HasAncestors => this.activity.Parent is not null;
 
     public void VisitAncestors<TVisitor>(ref TVisitor visitor)
         where TVisitor : struct, IAncestorVisitor

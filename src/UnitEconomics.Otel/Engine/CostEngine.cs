@@ -129,20 +129,39 @@ public sealed class CostEngine
         where TAncestry : struct, ISpanAncestry
     {
         var result = this.Normalizer.Normalize(span, out var call, out var reason);
-        if (result == NormalizeResult.NotGenAi)
+        if (result != NormalizeResult.Ok)
         {
+            if (result == NormalizeResult.Rejected)
+            {
+                this.Notify(reason);
+            }
+
             return;
         }
 
-        if (result == NormalizeResult.Rejected)
+        var isRoot = call.Kind == OperationKind.Agent || call.IsTaskRoot;
+        if (isRoot || ancestry.HasAncestors)
         {
-            this.Notify(reason);
+            this.ProcessWithTasks(call, ancestry, isRoot);
             return;
         }
 
+        // A span with no ancestors that starts no task: priced on its own, the per-span path of most calls
+        // (the agent-task bookkeeping, its locals and its locks stay out of this method).
+        var tenant = this.ResolveTenant(call);
+        var priced = this.PriceCall(call, tenant, task: null, out var cost, out var labels, out var isModelCall);
+        if (priced || isModelCall)
+        {
+            this.Record(call, cost, labels, tenant, priced, isSingleShot: priced && IsSingleShotKind(call));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ProcessWithTasks<TAncestry>(in GenAiCall call, in TAncestry ancestry, bool isRoot)
+        where TAncestry : struct, ISpanAncestry
+    {
         var finder = new TaskRootFinder();
         ancestry.VisitAncestors(ref finder);
-        var isRoot = call.Kind == OperationKind.Agent || call.IsTaskRoot;
         var isOutermostRoot = isRoot && !finder.Found;
         TaskState? task = null;
         if (finder.Found)
@@ -154,88 +173,11 @@ public sealed class CostEngine
             this.tasks.TryGet(new TaskKey(call.TraceId, call.SpanId), out task);
         }
 
-        // Tenant first: its tier is one of the labels the call is counted (and its price cached) under.
-        var tenant = this.tenantLabels.Resolve(call.Tenant, this.tenants(), out var overflowed);
-        if (overflowed)
-        {
-            this.NotifyOverflow();
-        }
-
-        // What the span costs, if it is priced at all.
-        var priced = false;
-        var cost = CostBreakdown.Unpriced;
-        var isModelCall = false;
-        CallLabelSet? labels = null;
-        switch (call.Kind)
-        {
-            case OperationKind.Inference:
-            case OperationKind.Other when call.HasTokens || call.HasReportedCost || call.CacheHit:
-                if (call.CacheHit && !call.HasTokens && !call.HasReportedCost)
-                {
-                    // Answered from the app's semantic cache without calling a model: a request that cost nothing.
-                    priced = true;
-                    cost = CostBreakdown.Free;
-                    break;
-                }
-
-                isModelCall = true;
-                labels = this.LabelsOf(call, tenant);
-                priced = this.TryPrice(call, labels, labels.Model, out cost);
-                if (!priced)
-                {
-                    this.ReportUnpriced(call);
-                }
-
-                break;
-            case OperationKind.PerCall:
-                labels = this.LabelsOf(call, tenant);
-                priced = this.TryPrice(call, labels, labels.Model != SpanNormalizer.Unknown ? labels.Model : labels.Provider, out cost);
-                if (!priced)
-                {
-                    this.ReportUnpriced(call);
-                }
-
-                break;
-            case OperationKind.Tool:
-                // Tools are free unless the catalog prices them by name (not a label: looked up in the catalog).
-                if (call.ToolName is not null)
-                {
-                    this.catalog().TryResolve(call.Provider == SpanNormalizer.Unknown ? null : call.Provider, call.ToolName, call.EndTimeUtc, out var toolPrice);
-                    cost = CostCalculator.Calculate(call, toolPrice);
-                    priced = cost.IsPriced;
-                }
-
-                break;
-            case OperationKind.Agent when call.HasTokens || call.HasReportedCost:
-                // A remote agent whose inside is not traced: priced from its own totals, but only if no
-                // inference span below it was seen (otherwise the tokens would be counted twice).
-                var below = task is not null && HasInferenceBelow(task, call.SpanId);
-                if (!below)
-                {
-                    isModelCall = true;
-                    labels = this.LabelsOf(call, tenant);
-                    priced = this.TryPrice(call, labels, labels.Model, out cost);
-                    if (!priced)
-                    {
-                        this.ReportUnpriced(call);
-                    }
-                }
-
-                break;
-        }
-
-        var inTask = finder.Found;
+        var tenant = this.ResolveTenant(call);
+        var priced = this.PriceCall(call, tenant, task, out var cost, out var labels, out var isModelCall);
         if (priced || isModelCall)
         {
-            var isSingleShot = !inTask && !isRoot && priced && call.Kind == OperationKind.Inference && !call.CacheHit
-                && !ReferenceEquals(call.Operation, GenAiAttributes.Operations.Embeddings);
-            var record = new CallCost(in call, in cost, labels ?? this.LabelsOf(call, tenant), tenant, isSingleShot);
-            if (priced)
-            {
-                this.Notify(record);
-            }
-
-            this.ApplyBudgets(call, record, priced);
+            this.Record(call, cost, labels, tenant, priced, isSingleShot: !finder.Found && !isRoot && priced && IsSingleShotKind(call));
         }
 
         if (task is null && isOutermostRoot && (priced || isModelCall))
@@ -255,6 +197,94 @@ public sealed class CostEngine
         }
     }
 
+    /// <summary>A completion priced by tokens (not an embedding, not a cache hit): what the agent multiplier compares tasks with.</summary>
+    private static bool IsSingleShotKind(in GenAiCall call) =>
+        call.Kind == OperationKind.Inference && !call.CacheHit && !ReferenceEquals(call.Operation, GenAiAttributes.Operations.Embeddings);
+
+    private TenantLabelSet ResolveTenant(in GenAiCall call)
+    {
+        // The tenant comes first: its tier is one of the labels the call is counted (and its price cached) under.
+        var tenant = this.tenantLabels.Resolve(call.Tenant, this.tenants(), out var overflowed);
+        if (overflowed)
+        {
+            this.NotifyOverflow();
+        }
+
+        return tenant;
+    }
+
+    /// <summary>
+    /// What the span costs, if it is priced at all; <paramref name="labels"/> is resolved for the calls
+    /// priced by model (a tool priced by name, or a free cache hit, leaves it to <see cref="Record"/>).
+    /// </summary>
+    private bool PriceCall(in GenAiCall call, TenantLabelSet tenant, TaskState? task, out CostBreakdown cost, out CallLabelSet? labels, out bool isModelCall)
+    {
+        var priced = false;
+        cost = CostBreakdown.Unpriced;
+        labels = null;
+        isModelCall = false;
+        switch (call.Kind)
+        {
+            case OperationKind.Inference:
+            case OperationKind.Other when call.HasTokens || call.HasReportedCost || call.CacheHit:
+                if (call.CacheHit && !call.HasTokens && !call.HasReportedCost)
+                {
+                    // Answered from the app's semantic cache without calling a model: a request that cost nothing.
+                    cost = CostBreakdown.Free;
+                    return true;
+                }
+
+                isModelCall = true;
+                labels = this.LabelsOf(call, tenant);
+                priced = this.TryPrice(call, labels, labels.Model, out cost);
+                break;
+            case OperationKind.PerCall:
+                labels = this.LabelsOf(call, tenant);
+                priced = this.TryPrice(call, labels, labels.Model != SpanNormalizer.Unknown ? labels.Model : labels.Provider, out cost);
+                break;
+            case OperationKind.Tool:
+                // Tools are free unless the catalog prices them by name (not a label: looked up in the catalog).
+                return call.ToolName is not null && this.TryPriceTool(call, out cost);
+            case OperationKind.Agent when call.HasTokens || call.HasReportedCost:
+                // A remote agent whose inside is not traced: priced from its own totals, but only if no
+                // inference span below it was seen (otherwise the tokens would be counted twice).
+                if (task is not null && HasInferenceBelow(task, call.SpanId))
+                {
+                    return false;
+                }
+
+                isModelCall = true;
+                labels = this.LabelsOf(call, tenant);
+                priced = this.TryPrice(call, labels, labels.Model, out cost);
+                break;
+            default:
+                return false;
+        }
+
+        if (!priced)
+        {
+            this.ReportUnpriced(call);
+        }
+
+        return priced;
+    }
+
+    /// <summary>Hands a priced call (or an unpriced model call, for budgets) to the sinks and the budgets.</summary>
+    private void Record(in GenAiCall call, in CostBreakdown cost, CallLabelSet? labels, TenantLabelSet tenant, bool priced, bool isSingleShot)
+    {
+        var record = new CallCost(in call, in cost, labels ?? this.LabelsOf(call, tenant), tenant, isSingleShot);
+        if (priced)
+        {
+            this.Notify(record);
+        }
+
+        var budgets = this.Options.Budgets;
+        if (budgets.MaxTokensPerSession is not null || budgets.MaxUsdPerTenantPerMonth is not null)
+        {
+            this.ApplyBudgets(call, record, priced);
+        }
+    }
+
     private static bool HasInferenceBelow(TaskState task, ActivitySpanId agentSpan)
     {
         lock (task)
@@ -271,9 +301,18 @@ public sealed class CostEngine
         return cost.IsPriced;
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryPriceTool(in GenAiCall call, out CostBreakdown cost)
+    {
+        this.catalog().TryResolve(call.Provider == SpanNormalizer.Unknown ? null : call.Provider, call.ToolName!, call.EndTimeUtc, out var price);
+        cost = CostCalculator.Calculate(call, price);
+        return cost.IsPriced;
+    }
+
     private CallLabelSet LabelsOf(in GenAiCall call, TenantLabelSet tenant) =>
         this.labelSets.Get(call.Provider, call.Model, call.Operation, call.UseCase, tenant.Tier, call.CacheHit);
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void AddToTask(TaskState task, in GenAiCall call, decimal cost, bool isModelCall, in TaskRootFinder finder, string tenantLabel, string tier)
     {
         var exceeded = false;
@@ -325,6 +364,7 @@ public sealed class CostEngine
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void CloseTask(in GenAiCall root, string tenantLabel, string tier)
     {
         var key = new TaskKey(root.TraceId, root.SpanId);
@@ -354,6 +394,7 @@ public sealed class CostEngine
         this.Notify(summary);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void ApplyBudgets(in GenAiCall call, in CallCost record, bool priced)
     {
         var options = this.Options.Budgets;
@@ -370,6 +411,7 @@ public sealed class CostEngine
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void ReportUnpriced(in GenAiCall call)
     {
         foreach (var sink in this.sinks)
@@ -408,6 +450,7 @@ public sealed class CostEngine
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void Notify(RejectReason reason)
     {
         UnitEconomicsEventSource.Log.SpanRejected(reason.ToLabel());
@@ -417,6 +460,7 @@ public sealed class CostEngine
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void NotifyOverflow()
     {
         foreach (var sink in this.sinks)
@@ -425,6 +469,7 @@ public sealed class CostEngine
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void Notify(in BudgetExceeded exceeded)
     {
         foreach (var sink in this.sinks)

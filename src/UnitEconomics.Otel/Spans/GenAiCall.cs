@@ -49,7 +49,6 @@ public struct GenAiCall
     public bool IsError;
     public ActivityTraceId TraceId;
     public ActivitySpanId SpanId;
-    public ActivitySpanId ParentSpanId;
     public DateTime EndTimeUtc;
     public double DurationMs;
 

@@ -216,7 +216,6 @@ public sealed class SpanNormalizer
         call.IsError = span.IsError;
         call.TraceId = span.TraceId;
         call.SpanId = span.SpanId;
-        call.ParentSpanId = span.ParentSpanId;
         var start = span.StartTimeUtc;
         call.EndTimeUtc = span.EndTimeUtc;
         call.DurationMs = (call.EndTimeUtc - start).TotalMilliseconds;
