@@ -32,6 +32,14 @@ internal sealed class GenAiCostProcessor : BaseProcessor<Activity>
         {
             var otelBaggage = Baggage.Current;
             var hasOtelBaggage = otelBaggage.Count > 0;
+
+            // Most spans carry no baggage at all: one walk up the parents says so (Activity returns an
+            // empty array then), instead of one walk per key. Any other answer takes the per-key path.
+            if (!hasOtelBaggage && data.Baggage is KeyValuePair<string, string?>[] { Length: 0 })
+            {
+                return;
+            }
+
             foreach (var key in this.baggageKeys)
             {
                 // GetBaggageItem walks the parent chain; only set what the span does not have yet.
