@@ -79,7 +79,11 @@ internal sealed class FixedPointPrices
 
         // The sum is at the common scale; decimal addition would have kept only the largest scale of
         // the prices actually used, so drop the extra (exact: those digits are zeros).
-        sum /= PowersOfTen[this.scale - resultScale];
+        if (resultScale != this.scale)
+        {
+            sum /= PowersOfTen[this.scale - resultScale]; // a 64-bit division: only when some digits are to drop
+        }
+
         var totalScale = resultScale + 6;
         total = new decimal((int)sum, (int)(sum >> 32), 0, false, (byte)totalScale);
         picoUsd = ToPico(sum, totalScale);

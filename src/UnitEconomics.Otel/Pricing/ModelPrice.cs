@@ -126,8 +126,14 @@ public sealed record ModelPrice
         }
     }
 
-    public bool IsInForceAt(DateTimeOffset at) =>
-        (this.EffectiveFrom is null || at >= this.EffectiveFrom) && (this.EffectiveTo is null || at < this.EffectiveTo);
+    public bool IsInForceAt(DateTimeOffset at) => this.IsInForceAtUtc(at.UtcDateTime);
+
+    /// <summary>
+    /// <see cref="IsInForceAt"/> for a UTC time, as spans give it: an entry without dates (most) is
+    /// answered without building a <see cref="DateTimeOffset"/> per call.
+    /// </summary>
+    internal bool IsInForceAtUtc(DateTime atUtc) =>
+        (this.EffectiveFrom is not { } from || atUtc >= from.UtcDateTime) && (this.EffectiveTo is not { } to || atUtc < to.UtcDateTime);
 
     /// <summary>
     /// The prices that apply to a request with <paramref name="allInputTokens"/> input tokens (cached

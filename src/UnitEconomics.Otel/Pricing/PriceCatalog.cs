@@ -106,11 +106,14 @@ public sealed class PriceCatalog
     }
 
     /// <summary>The first of <paramref name="ranked"/> in force at <paramref name="at"/>: how price history works.</summary>
-    internal static ModelPrice? InForceAt(ModelPrice[] ranked, DateTimeOffset at)
+    internal static ModelPrice? InForceAt(ModelPrice[] ranked, DateTimeOffset at) => InForceAt(ranked, at.UtcDateTime);
+
+    /// <inheritdoc cref="InForceAt(ModelPrice[], DateTimeOffset)"/>
+    internal static ModelPrice? InForceAt(ModelPrice[] ranked, DateTime atUtc)
     {
         foreach (var candidate in ranked)
         {
-            if (candidate.IsInForceAt(at))
+            if (candidate.IsInForceAtUtc(atUtc))
             {
                 return candidate;
             }

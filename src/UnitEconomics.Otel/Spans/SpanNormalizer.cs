@@ -254,7 +254,8 @@ public sealed class SpanNormalizer
     /// <summary>A label value: <c>unknown</c> when absent or blank, cut to the length cap.</summary>
     public string Label(string? value)
     {
-        if (string.IsNullOrWhiteSpace(value))
+        // A blank value starts with white space: only then is the whole string scanned.
+        if (string.IsNullOrEmpty(value) || (char.IsWhiteSpace(value[0]) && string.IsNullOrWhiteSpace(value)))
         {
             return Unknown;
         }
