@@ -166,7 +166,7 @@ public sealed class CostEngine
         TaskState? task = null;
         if (finder.Found)
         {
-            task = this.tasks.GetOrOpen(new TaskKey(call.TraceId, finder.OutermostRoot), finder.OutermostAgent, call.EndTimeUtc.AddMilliseconds(-call.DurationMs));
+            task = this.tasks.GetOrOpen(new TaskKey(call.TraceId, finder.OutermostRoot), finder.OutermostAgent, call.StartTimeUtc);
         }
         else if (isOutermostRoot)
         {
@@ -183,7 +183,7 @@ public sealed class CostEngine
         if (task is null && isOutermostRoot && (priced || isModelCall))
         {
             // A remote agent priced from its own totals: the task is its one call.
-            task = this.tasks.GetOrOpen(new TaskKey(call.TraceId, call.SpanId), call.AgentName, call.EndTimeUtc.AddMilliseconds(-call.DurationMs));
+            task = this.tasks.GetOrOpen(new TaskKey(call.TraceId, call.SpanId), call.AgentName, call.StartTimeUtc);
         }
 
         if (task is not null)
@@ -381,14 +381,14 @@ public sealed class CostEngine
                     root.UseCase != SpanNormalizer.Unknown ? root.UseCase : state.UseCase ?? root.UseCase,
                     state.BudgetExceeded ? "budget_exceeded" : root.IsError ? "error" : "ok",
                     root.EndTimeUtc,
-                    byTimeout: false) with { StartUtc = root.EndTimeUtc.AddMilliseconds(-root.DurationMs) };
+                    byTimeout: false) with { StartUtc = root.StartTimeUtc };
             }
         }
         else
         {
             // A root with nothing priced under it is still a task (it may have failed before any call).
             summary = new AgentTaskSummary(root.TraceId, root.SpanId, root.AgentName ?? SpanNormalizer.Unknown, tenantLabel, tier, root.UseCase,
-                root.IsError ? "error" : "ok", 0, 0, 0, root.IsError ? 1 : 0, 0, root.EndTimeUtc.AddMilliseconds(-root.DurationMs), root.EndTimeUtc, false);
+                root.IsError ? "error" : "ok", 0, 0, 0, root.IsError ? 1 : 0, 0, root.StartTimeUtc, root.EndTimeUtc, false);
         }
 
         this.Notify(summary);

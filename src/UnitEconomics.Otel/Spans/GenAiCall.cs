@@ -49,8 +49,11 @@ public struct GenAiCall
     public bool IsError;
     public ActivityTraceId TraceId;
     public ActivitySpanId SpanId;
+    public DateTime StartTimeUtc;
     public DateTime EndTimeUtc;
-    public double DurationMs;
+
+    /// <summary>Derived when read (by event sinks), not per span.</summary>
+    public readonly double DurationMs => (this.EndTimeUtc - this.StartTimeUtc).TotalMilliseconds;
 
     /// <summary>Tokens after the convention's inclusive counts are split into disjoint parts.</summary>
     public readonly TokenParts Parts => TokenParts.From(this.InputTokens, this.CacheReadTokens, this.CacheWriteTokens, this.OutputTokens, this.ReasoningTokens);

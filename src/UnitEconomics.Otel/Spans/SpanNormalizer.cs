@@ -139,14 +139,7 @@ public sealed class SpanNormalizer
             // keep each tag's object as it is and convert only the ones read, once.
             var activity = Unsafe.As<TSpan, ActivitySpanView>(ref Unsafe.AsRef(in span)).Activity;
             var tags = default(TagFields);
-            foreach (ref readonly var tag in activity.EnumerateTagObjects())
-            {
-                if (tag.Value is not null && this.keys.TryGetValue(tag.Key, out var slot))
-                {
-                    tags.Store(slot, tag.Value);
-                }
-            }
-
+            tags.Read(this.keys, activity);
             return this.Finish(span, ref tags, out call, out reason);
         }
 
@@ -159,7 +152,6 @@ public sealed class SpanNormalizer
         where TSpan : struct, ISpanView
         where TFields : struct, IFields
     {
-        call = default;
         reason = RejectReason.None;
         var operation = fields.String(Field.Operation);
         var kind = OperationKind.Other;
@@ -175,29 +167,37 @@ public sealed class SpanNormalizer
 
         if (!fields.AnyGenAi && operation is null)
         {
+            call = default;
             return NormalizeResult.NotGenAi;
         }
 
-        if (!fields.TryGetTokens(Field.Input, out call.InputTokens, ref reason)
-            || !fields.TryGetTokens(Field.Output, out call.OutputTokens, ref reason)
-            || !fields.TryGetTokens(Field.CacheRead, out call.CacheReadTokens, ref reason)
-            || !fields.TryGetTokens(Field.CacheWrite, out call.CacheWriteTokens, ref reason)
-            || !fields.TryGetTokens(Field.Reasoning, out call.ReasoningTokens, ref reason))
+        if (!fields.TryGetTokens(Field.Input, out var input, ref reason)
+            || !fields.TryGetTokens(Field.Output, out var output, ref reason)
+            || !fields.TryGetTokens(Field.CacheRead, out var cacheRead, ref reason)
+            || !fields.TryGetTokens(Field.CacheWrite, out var cacheWrite, ref reason)
+            || !fields.TryGetTokens(Field.Reasoning, out var reasoning, ref reason))
         {
+            call = default;
             return NormalizeResult.Rejected;
         }
 
-        if (fields.Has(Field.Cost))
+        var reportedCost = 0m;
+        var hasReportedCost = fields.Has(Field.Cost);
+        if (hasReportedCost && !fields.Value(Field.Cost).TryGetAmount(out reportedCost, out reason))
         {
-            if (!fields.Value(Field.Cost).TryGetAmount(out call.ReportedCost, out reason))
-            {
-                return NormalizeResult.Rejected;
-            }
-
-            call.HasReportedCost = true;
-            call.ReportedCurrency = fields.String(Field.CostCurrency);
+            call = default;
+            return NormalizeResult.Rejected;
         }
 
+        // Every field is written once, here (the struct is not zeroed first: this runs per span).
+        call.InputTokens = input;
+        call.OutputTokens = output;
+        call.CacheReadTokens = cacheRead;
+        call.CacheWriteTokens = cacheWrite;
+        call.ReasoningTokens = reasoning;
+        call.HasReportedCost = hasReportedCost;
+        call.ReportedCost = reportedCost;
+        call.ReportedCurrency = hasReportedCost ? fields.String(Field.CostCurrency) : null;
         call.HasTokens = fields.Has(Field.Input) || fields.Has(Field.Output) || fields.Has(Field.CacheRead)
             || fields.Has(Field.CacheWrite) || fields.Has(Field.Reasoning);
         call.Operation = operation ?? Unknown;
@@ -216,9 +216,8 @@ public sealed class SpanNormalizer
         call.IsError = span.IsError;
         call.TraceId = span.TraceId;
         call.SpanId = span.SpanId;
-        var start = span.StartTimeUtc;
+        call.StartTimeUtc = span.StartTimeUtc;
         call.EndTimeUtc = span.EndTimeUtc;
-        call.DurationMs = (call.EndTimeUtc - start).TotalMilliseconds;
         return NormalizeResult.Ok;
     }
 
@@ -349,17 +348,35 @@ public sealed class SpanNormalizer
 
         public readonly bool AnyGenAi => this.anyGenAi;
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Store(Slot slot, object value)
+        /// <summary>
+        /// One pass over the activity's tags. A method of its own, not inlined into the engine: the loop
+        /// then keeps its few variables in registers instead of spilling them around a large frame.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void Read(KeyTable<Slot> keys, System.Diagnostics.Activity activity)
         {
-            var index = (int)slot.Field;
-            if (this.objects[index] is null || slot.Precedence < this.precedence[index])
+            // A field keeps the rank of its value (255 minus the key's precedence: never 0), so the zeroed
+            // buffer reads as "nothing yet" and a value is taken on a rank compare alone, without loading
+            // the object already there.
+            var anyGenAi = false;
+            foreach (ref readonly var tag in activity.EnumerateTagObjects())
             {
-                this.objects[index] = value;
-                this.precedence[index] = slot.Precedence;
+                var value = tag.Value;
+                if (value is not null && keys.TryGetValue(tag.Key, out var slot))
+                {
+                    var index = (int)slot.Field;
+                    var rank = (byte)(byte.MaxValue - slot.Precedence);
+                    if (rank > this.precedence[index])
+                    {
+                        this.objects[index] = value;
+                        this.precedence[index] = rank;
+                    }
+
+                    anyGenAi |= slot.MarksGenAi;
+                }
             }
 
-            this.anyGenAi |= slot.MarksGenAi;
+            this.anyGenAi = anyGenAi;
         }
 
         public readonly bool Has(Field field) => this.objects[(int)field] is not null;
@@ -369,13 +386,13 @@ public sealed class SpanNormalizer
         public readonly string? String(Field field)
         {
             var value = this.objects[(int)field];
-            return value as string ?? (value is null ? null : AttributeValue.FromObject(value).AsString());
+            return value as string ?? (value is null ? null : AsString(value));
         }
 
         public readonly bool IsTrue(Field field)
         {
             var value = this.objects[(int)field];
-            return value is bool b ? b : value is not null && AttributeValue.FromObject(value).IsTrue();
+            return value is bool b ? b : value is not null && IsTrue(value);
         }
 
         public readonly bool TryGetTokens(Field field, out long tokens, ref RejectReason reason)
@@ -392,9 +409,20 @@ public sealed class SpanNormalizer
                     tokens = l;
                     return true;
                 case var other:
-                    return AttributeValue.FromObject(other).TryGetTokenCount(out tokens, out reason);
+                    return TryGetTokens(other, out tokens, ref reason);
             }
         }
+
+        // The conversions of other types, out of line: their temporaries stay out of the per-span frame.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static string? AsString(object value) => AttributeValue.FromObject(value).AsString();
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static bool IsTrue(object value) => AttributeValue.FromObject(value).IsTrue();
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static bool TryGetTokens(object value, out long tokens, ref RejectReason reason) =>
+            AttributeValue.FromObject(value).TryGetTokenCount(out tokens, out reason);
     }
 
     /// <summary>Attributes handed over by a visitor (decoded OTLP), already in the engine's value type.</summary>
