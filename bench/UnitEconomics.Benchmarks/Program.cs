@@ -5,9 +5,12 @@ namespace UnitEconomics.Benchmarks;
 /// <summary>
 /// dotnet run -c Release --project bench/UnitEconomics.Benchmarks -- --filter '*'
 /// (a class with Main rather than top-level statements: the exporter's public Program is referenced).
-/// <c>-- --profile SECONDS [PIPELINE]</c> instead runs one pipeline of <see cref="ProcessorOverheadBenchmarks"/>
-/// (default cost-processor; also engine-only, the cost processor without a sink) in a plain loop, for <c>perf record</c> (with <c>DOTNET_PerfMapEnabled=1</c>)
-/// to see where its time goes, and prints its best 10,000-span window, the steadiest figure for A/B comparisons on a busy machine.
+/// <c>-- --profile SECONDS [TARGET]</c> instead runs one target in a plain loop, for <c>perf record</c> (with
+/// <c>DOTNET_PerfMapEnabled=1</c>) to see where its time goes, and prints its best 10,000-call window: on a
+/// busy machine that figure moves far less between runs than the averages, so A/B comparisons use it.
+/// TARGET is a pipeline of <see cref="ProcessorOverheadBenchmarks"/> (empty-processor, floor-processor,
+/// cost-processor (the default), or engine-only: the cost processor without a sink), or a stage of
+/// <see cref="EngineStageBenchmarks"/> on one reused span (stage:normalize, stage:engine, stage:engine+prometheus).
 /// </summary>
 public static class BenchmarkProgram
 {
@@ -22,42 +25,57 @@ public static class BenchmarkProgram
         BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
     }
 
-    private static void Profile(TimeSpan duration, string pipeline)
+    private static void Profile(TimeSpan duration, string target)
     {
-        var bench = new ProcessorOverheadBenchmarks { Pipeline = pipeline };
-        bench.Setup();
+        Action call;
+        Action cleanup = static () => { };
+        if (target.StartsWith("stage:", StringComparison.Ordinal))
+        {
+            var stages = new EngineStageBenchmarks();
+            stages.Setup();
+            call = target switch
+            {
+                "stage:normalize" => () => stages.Normalize(),
+                "stage:engine" => stages.EngineWithNullSink,
+                "stage:engine+prometheus" => stages.EngineWithPrometheusSink,
+                _ => throw new ArgumentException($"Unknown stage {target}."),
+            };
+        }
+        else
+        {
+            var bench = new ProcessorOverheadBenchmarks { Pipeline = target };
+            bench.Setup();
+            call = bench.GenAiSpan;
+            cleanup = bench.Cleanup;
+        }
 
-        // Warm up first (tiered compilation), then count wall and process CPU time over the rest: on a
-        // shared machine the CPU time per span is the steadier figure.
-        Run(bench, TimeSpan.FromSeconds(Math.Min(3, duration.TotalSeconds / 3)), out _);
+        // Warm up first (tiered compilation), then count wall and process CPU time over the rest.
+        Run(call, TimeSpan.FromSeconds(Math.Min(3, duration.TotalSeconds / 3)), out _);
         var cpu = Environment.CpuUsage.TotalTime;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var spans = Run(bench, duration, out var bestWindowNs);
+        var calls = Run(call, duration, out var bestWindowNs);
         var cpuNs = (Environment.CpuUsage.TotalTime - cpu).TotalNanoseconds;
-        bench.Cleanup();
-
-        // The best 10,000-span window is what the code costs when nothing else took the core meanwhile:
-        // on a shared machine it moves far less between runs than the averages, so A/B comparisons use it.
-        Console.WriteLine($"{pipeline}: {spans:N0} spans, {clock.Elapsed.TotalNanoseconds / spans:F0} ns per span (wall), {cpuNs / spans:F0} ns per span (process CPU), {bestWindowNs:F0} ns per span (best window)");
+        cleanup();
+        Console.WriteLine($"{target}: {calls:N0} calls, {clock.Elapsed.TotalNanoseconds / calls:F0} ns per call (wall), {cpuNs / calls:F0} ns per call (process CPU), {bestWindowNs:F0} ns per call (best window)");
     }
 
-    private static long Run(ProcessorOverheadBenchmarks bench, TimeSpan duration, out double bestWindowNs)
+    private static long Run(Action call, TimeSpan duration, out double bestWindowNs)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        long spans = 0;
+        long calls = 0;
         bestWindowNs = double.MaxValue;
         while (clock.Elapsed < duration)
         {
             var start = clock.Elapsed;
             for (var n = 0; n < 10_000; n++)
             {
-                bench.GenAiSpan();
+                call();
             }
 
             bestWindowNs = Math.Min(bestWindowNs, (clock.Elapsed - start).TotalNanoseconds / 10_000);
-            spans += 10_000;
+            calls += 10_000;
         }
 
-        return spans;
+        return calls;
     }
 }
