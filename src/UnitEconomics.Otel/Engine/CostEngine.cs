@@ -146,8 +146,9 @@ public sealed class CostEngine
             return;
         }
 
-        // A span with no ancestors that starts no task: priced on its own, the per-span path of most calls
-        // (the agent-task bookkeeping, its locals and its locks stay out of this method).
+        // A span with no ancestors that starts no task (a call made outside any request or agent span) is
+        // priced on its own: the agent-task bookkeeping, its locals and its locks stay out of this method.
+        // A span with ancestors takes the task path, which walks them to find a task root.
         var tenant = this.ResolveTenant(call);
         var priced = this.PriceCall(call, tenant, task: null, out var cost, out var labels, out var isModelCall);
         if (priced || isModelCall)
