@@ -186,6 +186,7 @@ public sealed class PrometheusSinkTests
         Assert.Equal(0.3, s[Assert.Single(s.Family("ai_tenant_cost_usd_total"))]);
         Assert.Equal(2, s[Assert.Single(s.Family("ai_tenant_requests_total"))]);
         Assert.Equal(2, s["ai_request_cost_usd_count{operation=\"chat\",use_case=\"support\",tier=\"unknown\"}"]);
+        Assert.Equal(2, s["ai_single_shot_cost_usd_count{use_case=\"support\",tier=\"unknown\"}"]); // root chat spans: the engine's short path
     }
 
     [Fact]

@@ -77,9 +77,7 @@ public sealed class TenantLabels
         {
             Interlocked.Decrement(ref this.count);
             overflowed = true;
-            return this.otherByTier.TryGetValue(tier, out var other)
-                ? other
-                : this.otherByTier.GetOrAdd(tier, static t => new TenantLabelSet(Other, t));
+            return this.otherByTier.GetOrAdd(tier, static t => new TenantLabelSet(Other, t));
         }
 
         var added = new TenantLabelSet(tenant, tier, directory);

@@ -101,14 +101,11 @@ public sealed class PriceCatalog
     /// <summary>Finds the entry for <paramref name="model"/> in force at <paramref name="at"/>. Never throws.</summary>
     public bool TryResolve(string? provider, string model, DateTimeOffset at, [NotNullWhen(true)] out ModelPrice? price)
     {
-        price = InForceAt(this.Ranking(provider, model), at);
+        price = InForceAt(this.Ranking(provider, model), at.UtcDateTime);
         return price is not null;
     }
 
-    /// <summary>The first of <paramref name="ranked"/> in force at <paramref name="at"/>: how price history works.</summary>
-    internal static ModelPrice? InForceAt(ModelPrice[] ranked, DateTimeOffset at) => InForceAt(ranked, at.UtcDateTime);
-
-    /// <inheritdoc cref="InForceAt(ModelPrice[], DateTimeOffset)"/>
+    /// <summary>The first of <paramref name="ranked"/> in force at <paramref name="atUtc"/>: how price history works.</summary>
     internal static ModelPrice? InForceAt(ModelPrice[] ranked, DateTime atUtc)
     {
         foreach (var candidate in ranked)
@@ -144,7 +141,6 @@ public sealed class PriceCatalog
         return ranked;
     }
 
-    /// <param name="stripped">0 for a name of the entry; else how many path segments of its id were removed (provider-only).</param>
     private static ModelPrice[]? Find(ProviderRanking[] slots, string? provider)
     {
         foreach (var slot in slots)
@@ -158,6 +154,7 @@ public sealed class PriceCatalog
         return null;
     }
 
+    /// <param name="stripped">0 for a name of the entry; else how many path segments of its id were removed (provider-only).</param>
     private void Index(string name, CatalogEntry entry, int stripped)
     {
         if (!this.byName.TryGetValue(name, out var list))

@@ -343,7 +343,7 @@ public sealed class SpanNormalizer
     private struct TagFields : IFields
     {
         private ObjectBuffer objects;
-        private PrecedenceBuffer precedence;
+        private PrecedenceBuffer rank;
         private bool anyGenAi;
 
         public readonly bool AnyGenAi => this.anyGenAi;
@@ -365,11 +365,11 @@ public sealed class SpanNormalizer
                 if (value is not null && keys.TryGetValue(tag.Key, out var slot))
                 {
                     var index = (int)slot.Field;
-                    var rank = (byte)(byte.MaxValue - slot.Precedence);
-                    if (rank > this.precedence[index])
+                    var valueRank = (byte)(byte.MaxValue - slot.Precedence);
+                    if (valueRank > this.rank[index])
                     {
                         this.objects[index] = value;
-                        this.precedence[index] = rank;
+                        this.rank[index] = valueRank;
                     }
 
                     anyGenAi |= slot.MarksGenAi;
