@@ -26,7 +26,11 @@ public class ProcessorOverheadBenchmarks
     private TracerProvider provider = null!;
     private int i;
 
-    [Params("empty-processor", "cost-processor", "floor-processor")]
+    /// <summary>
+    /// cost-processor hands each span to the pricing thread (the default); cost-processor-inline prices
+    /// it on the ending thread, as <c>InlinePricing</c> does; engine-only is the latter without a sink.
+    /// </summary>
+    [Params("empty-processor", "cost-processor", "cost-processor-inline", "floor-processor")]
     public string Pipeline { get; set; } = "empty-processor";
 
     [GlobalSetup]
@@ -34,7 +38,7 @@ public class ProcessorOverheadBenchmarks
     {
         this.source = new ActivitySource("bench.genai." + this.Pipeline);
         var builder = Sdk.CreateTracerProviderBuilder().AddSource(this.source.Name);
-        if (this.Pipeline is "cost-processor" or "engine-only")
+        if (this.Pipeline is "cost-processor" or "cost-processor-inline" or "engine-only")
         {
             var catalog = new PriceCatalog([new ModelPrice { Id = "gpt-4o", Provider = "openai", Standard = new PriceSet { Input = 2.5m, CachedInput = 1.25m, Output = 10m } }]);
             builder.ConfigureServices(s =>
@@ -42,12 +46,16 @@ public class ProcessorOverheadBenchmarks
                 s.AddSingleton(new PriceCatalogSource(catalog));
                 s.AddSingleton(new TenantDirectorySource(TenantDirectory.Empty));
             });
-            if (this.Pipeline == "cost-processor")
+            if (this.Pipeline != "engine-only")
             {
                 builder.AddUnitEconomicsPrometheus(Metrics.NewCustomRegistry());
             }
 
-            builder.AddUnitEconomics(o => o.UseDefaultCatalog = false);
+            builder.AddUnitEconomics(o =>
+            {
+                o.UseDefaultCatalog = false;
+                o.InlinePricing = this.Pipeline != "cost-processor";
+            });
         }
         else if (this.Pipeline == "floor-processor")
         {
@@ -63,6 +71,8 @@ public class ProcessorOverheadBenchmarks
         {
             this.GenAiSpan(); // warm every label set
         }
+
+        this.provider.ForceFlush(); // and price them: the pricing thread's label sets are warm too
     }
 
     [GlobalCleanup]

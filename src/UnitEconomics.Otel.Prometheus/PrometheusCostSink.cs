@@ -52,6 +52,7 @@ public sealed class PrometheusCostSink : ICostSink
     private readonly ConcurrentDictionary<CallKey, CallSeries> callSeries = new();
     private readonly ConcurrentDictionary<TenantKey, TenantSeries> tenantSeries = new();
     private readonly object publishLock = new();
+    private CostEngine[] engines = [];
     private HashSet<(string Tenant, string Tier)> publishedTenants = [];
     private HashSet<string> publishedTiers = [];
     private HashSet<(string Provider, string Model, string TokenType)> publishedPrices = [];
@@ -105,9 +106,27 @@ public sealed class PrometheusCostSink : ICostSink
         tenant.Cells.Add(pico, usd);
     }
 
-    /// <summary>Moves what calls added since the last collect into the prometheus-net children.</summary>
+    /// <summary>Remembers the engine, to have it price its pending spans before each scrape.</summary>
+    public void OnAttached(CostEngine engine)
+    {
+        lock (this.publishLock)
+        {
+            this.engines = [.. this.engines, engine];
+        }
+    }
+
+    /// <summary>
+    /// Moves what calls added since the last collect into the prometheus-net children, after the
+    /// engines priced the spans still waiting for their pricing thread: a scrape shows every call that
+    /// ended before it.
+    /// </summary>
     public void Flush()
     {
+        foreach (var engine in Volatile.Read(ref this.engines))
+        {
+            engine.PricePending();
+        }
+
         foreach (var series in this.callSeries.Values)
         {
             series.Cells.Flush();

@@ -36,6 +36,13 @@ public sealed class BudgetChatClient : DelegatingChatClient
     {
         var current = Activity.Current;
         var budgets = this.engine.Options.Budgets;
+        if (budgets.MaxTokensPerTask is null && budgets.MaxTokensPerSession is null && budgets.MaxUsdPerTenantPerMonth is null)
+        {
+            return;
+        }
+
+        // The calls that ended before this one count, even those still waiting for the pricing thread.
+        this.engine.PricePending();
         if (current is not null && budgets.MaxTokensPerTask is { } taskLimit && FindTaskRoot(current) is { } root
             && this.engine.IsTaskOverBudget(new TaskKey(current.TraceId, root), out var taskTokens))
         {

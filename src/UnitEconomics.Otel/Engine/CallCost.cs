@@ -102,4 +102,19 @@ public interface ICostSink
     void OnRejected(RejectReason reason);
 
     void OnTenantOverflow();
+
+    /// <summary>
+    /// Called once by each engine the sink is given to, when it is built. A sink read on a schedule of
+    /// its own (a scrape) keeps the engine, to have it price pending spans first (<see cref="CostEngine.PricePending"/>).
+    /// </summary>
+    void OnAttached(CostEngine engine)
+    {
+    }
+}
+
+/// <summary>Spans that ended and wait for a pricing thread.</summary>
+internal interface IPendingSpans
+{
+    /// <summary>Prices them now, on the calling thread, in the order they ended.</summary>
+    void PricePending();
 }

@@ -29,6 +29,8 @@ public sealed class CostEngine
     private readonly AgentTaskTracker tasks;
     private readonly ConcurrentDictionary<string, byte> loggedUnpriced = new(StringComparer.Ordinal);
     private int loggedUnpricedCount;
+    private readonly object pendingLock = new();
+    private IPendingSpans[] pending = [];
 
     public CostEngine(
         UnitEconomicsOptions options,
@@ -46,6 +48,10 @@ public sealed class CostEngine
         this.tenantLabels = new TenantLabels(options.MaxTenants);
         this.tasks = new AgentTaskTracker(options.MaxOpenTasks);
         this.Budgets = new BudgetTracker(options.Budgets);
+        foreach (var sink in this.sinks)
+        {
+            sink.OnAttached(this);
+        }
     }
 
     /// <summary>Raised once per budget crossing, after the sinks counted it.</summary>
@@ -80,6 +86,36 @@ public sealed class CostEngine
             // A span the engine cannot read must never reach the host app as an exception.
             UnitEconomicsEventSource.Log.SpanProcessingFailed(ex.GetType().Name, ex.Message);
             this.Notify(RejectReason.Unreadable);
+        }
+    }
+
+    /// <summary>
+    /// Prices every span that ended before this call and was handed to a pricing thread (see
+    /// <see cref="UnitEconomicsOptions.InlinePricing"/>) but is not priced yet. Sinks read on their own
+    /// schedule call it first (the Prometheus sink, at each scrape), and so does the budget middleware,
+    /// so what they see includes every span that ended before.
+    /// </summary>
+    public void PricePending()
+    {
+        foreach (var source in Volatile.Read(ref this.pending))
+        {
+            source.PricePending();
+        }
+    }
+
+    internal void AddPending(IPendingSpans source)
+    {
+        lock (this.pendingLock)
+        {
+            this.pending = [.. this.pending, source];
+        }
+    }
+
+    internal void RemovePending(IPendingSpans source)
+    {
+        lock (this.pendingLock)
+        {
+            this.pending = [.. this.pending.Where(s => s != source)];
         }
     }
 

@@ -27,6 +27,19 @@ public sealed class UnitEconomicsOptions
     /// <summary>An agent task whose root has not ended is closed after this long without a call.</summary>
     public TimeSpan TaskIdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The in-process processor prices each GenAI span on the thread that ends it, before
+    /// <c>OnEnd</c> returns, when true. When false (the default) it hands the span to one pricing
+    /// thread per tracer provider, so ending a span costs the app little more than without the
+    /// processor; a span is then priced within 100 ms, and always before a scrape of the Prometheus
+    /// sink, a budget check of the budget middleware, and <c>ForceFlush</c> or shutdown of the tracer
+    /// provider return. <see cref="CostEngine.BudgetExceeded"/> is raised on the thread that prices.
+    /// </summary>
+    public bool InlinePricing { get; set; }
+
+    /// <summary>Spans waiting for the pricing thread at most (rounded up to a power of two); past it the app's thread prices.</summary>
+    public int MaxPendingSpans { get; set; } = 8_192;
+
     /// <summary>Bound on agent tasks in flight; calls of tasks past it are still priced, not rolled up.</summary>
     public int MaxOpenTasks { get; set; } = 100_000;
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using OpenTelemetry;
 using OpenTelemetry.Resources;
 using UnitEconomics.Otel.Agents;
+using UnitEconomics.Otel.Diagnostics;
 using UnitEconomics.Otel.Engine;
 using UnitEconomics.Otel.Spans;
 
@@ -11,20 +12,30 @@ namespace UnitEconomics.Otel.Processing;
 /// Prices GenAI spans as they end, in-process. At start it copies tenant and use case from W3C baggage
 /// (<see cref="Activity"/> baggage, as ASP.NET Core extracts it, or OpenTelemetry's
 /// <see cref="Baggage.Current"/>, as its propagator and <c>Baggage.SetBaggage</c> fill it) onto the
-/// span, so they also travel with the span over OTLP. Never throws into the host app; spans
-/// that are not GenAI spans cost one pass over their tags.
+/// span, so they also travel with the span over OTLP. At end it hands a GenAI span to its pricing
+/// thread (<see cref="SpanHandoff"/>), or prices it there with <see cref="UnitEconomicsOptions.InlinePricing"/>.
+/// Never throws into the host app; spans that are not GenAI spans cost one pass over their tags.
 /// </summary>
 internal sealed class GenAiCostProcessor : BaseProcessor<Activity>
 {
     private readonly CostEngine engine;
     private readonly string[] baggageKeys;
+    private readonly SpanHandoff? handoff;
     private IReadOnlyDictionary<string, object>? resource;
 
     public GenAiCostProcessor(CostEngine engine)
     {
         this.engine = engine;
         this.baggageKeys = [.. engine.Options.Spans.EffectiveTenantKeys, .. engine.Options.Spans.EffectiveUseCaseKeys];
+        if (!engine.Options.InlinePricing)
+        {
+            this.handoff = new SpanHandoff(engine.Options.MaxPendingSpans, this.Price);
+            engine.AddPending(this.handoff);
+        }
     }
+
+    /// <summary>The pricing thread's ring, or null when spans are priced inline.</summary>
+    internal SpanHandoff? Handoff => this.handoff;
 
     public override void OnStart(Activity data)
     {
@@ -63,14 +74,60 @@ internal sealed class GenAiCostProcessor : BaseProcessor<Activity>
 
     public override void OnEnd(Activity data)
     {
-        var view = new ActivitySpanView(data, this.resource ??= this.ReadResource());
-        this.engine.OnEnded(view, new ActivityAncestry(data));
+        if (this.handoff is null)
+        {
+            this.Price(data);
+            return;
+        }
+
+        try
+        {
+            // The engine reads an ended span's tags and its parents' after OnEnd returned; the span
+            // stays as it ended (the SDK's exporters read it later in the same way).
+            if (this.engine.Normalizer.MayBeGenAi(data))
+            {
+                this.handoff.Add(data);
+            }
+        }
+        catch (Exception ex)
+        {
+            UnitEconomicsEventSource.Log.SpanProcessingFailed(ex.GetType().Name, ex.Message);
+        }
+    }
+
+    protected override bool OnForceFlush(int timeoutMilliseconds)
+    {
+        this.handoff?.PricePending();
+        return true;
     }
 
     protected override bool OnShutdown(int timeoutMilliseconds)
     {
+        var stopped = true;
+        if (this.handoff is not null)
+        {
+            stopped = this.handoff.Stop(timeoutMilliseconds);
+            this.engine.RemovePending(this.handoff);
+        }
+
         this.engine.CloseIdleTasks(DateTime.MaxValue);
-        return true;
+        return stopped;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            this.handoff?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private void Price(Activity data)
+    {
+        var view = new ActivitySpanView(data, this.resource ??= this.ReadResource());
+        this.engine.OnEnded(view, new ActivityAncestry(data));
     }
 
     private IReadOnlyDictionary<string, object> ReadResource()

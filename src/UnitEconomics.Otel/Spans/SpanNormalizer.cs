@@ -229,6 +229,25 @@ public sealed class SpanNormalizer
     public bool IsGenAiKey(string key) =>
         this.keys.TryGetValue(key, out var slot) && slot.MarksGenAi;
 
+    /// <summary>
+    /// Whether <see cref="Normalize"/> could find <paramref name="activity"/> a GenAI span: it has a key
+    /// of <see cref="IsGenAiKey"/> or its name names an operation. GenAI instrumentations set
+    /// <c>gen_ai.operation.name</c> first, so for them this stops at the first tag; other spans cost one
+    /// pass over their keys. Lets the processor hand over only the spans the engine would read.
+    /// </summary>
+    public bool MayBeGenAi(System.Diagnostics.Activity activity)
+    {
+        foreach (ref readonly var tag in activity.EnumerateTagObjects())
+        {
+            if (this.keys.TryGetValue(tag.Key, out var slot) && slot.MarksGenAi)
+            {
+                return true;
+            }
+        }
+
+        return NamesOperation(activity.DisplayName);
+    }
+
     /// <summary>Whether a span name alone names a GenAI operation (<c>chat gpt-4o</c>), as <see cref="Normalize"/> accepts.</summary>
     public static bool NamesOperation(string? spanName) => OperationFromSpanName(spanName) is not null;
 

@@ -62,6 +62,8 @@ public sealed class HostingTests
                 again!.SetTag("gen_ai.operation.name", "chat").SetTag("gen_ai.request.model", "no-such-model").SetTag("gen_ai.usage.input_tokens", 1);
             }
 
+            // Spans wait for the pricing thread; a reader of a sink has the engine price them first.
+            host.Services.GetRequiredService<CostEngine>().PricePending();
             await host.StopAsync();
 
             // the default catalog prices gpt-4o: 1,000 × 2.50 / 1e6 each

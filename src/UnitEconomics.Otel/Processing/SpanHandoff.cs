@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using UnitEconomics.Otel.Diagnostics;
+using UnitEconomics.Otel.Engine;
+
+namespace UnitEconomics.Otel.Processing;
+
+/// <summary>
+/// Hands ended GenAI spans from the app's threads to one pricing thread, so a span's end costs the app
+/// a slot in a ring, not the pricing. The ring is bounded and holds references only: a producer claims
+/// a slot with one compare-and-swap and stores the span; the pricer takes slots in claim order. Spans
+/// are priced in the order they ended, so a task's calls are added before its root closes it.
+/// Whoever prices (the thread, or a caller of <see cref="PricePending"/> before a scrape or a budget
+/// check) holds one lock while it drains, so spans are priced once and in order. When the ring is full
+/// the ending thread drains it and prices its own span: no span is dropped, the app is slowed instead.
+/// </summary>
+internal sealed class SpanHandoff : IPendingSpans, IDisposable
+{
+    /// <summary>One producer in this many wakes the thread; below that rate the thread's timed wait picks spans up.</summary>
+    private const int WakeEvery = 256;
+
+    /// <summary>How long a span waits at most when fewer than <see cref="WakeEvery"/> end in a row.</summary>
+    private static readonly TimeSpan IdleWait = TimeSpan.FromMilliseconds(100);
+
+    private readonly Activity?[] slots;
+    private readonly long mask;
+    private readonly Action<Activity> price;
+    private readonly object drainLock = new();
+    private readonly ManualResetEventSlim wake = new(false);
+    private readonly Thread thread;
+    private long head;
+    private long tail;
+    private long pricedByEndingThread;
+    private volatile bool stopping;
+
+    public SpanHandoff(int capacity, Action<Activity> price)
+    {
+        var size = (int)Math.Min(1 << 24, Math.Max(WakeEvery * 2, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, capacity))));
+        this.slots = new Activity?[size];
+        this.mask = size - 1;
+        this.price = price;
+        this.thread = new Thread(this.Run) { IsBackground = true, Name = "UnitEconomics pricing" };
+        this.thread.Start();
+    }
+
+    public int Capacity => this.slots.Length;
+
+    /// <summary>Spans priced on the thread that ended them because the ring was full (or the pricer had stopped).</summary>
+    public long PricedByEndingThread => Interlocked.Read(ref this.pricedByEndingThread);
+
+    /// <summary>Queues <paramref name="span"/> for pricing; when the ring is full, prices what is queued and then it, here.</summary>
+    public void Add(Activity span)
+    {
+        if (!this.stopping && this.TryAdd(span))
+        {
+            if (this.stopping)
+            {
+                // Stop may have drained before this span was stored: drain again rather than leave it behind.
+                this.PricePending();
+            }
+
+            return;
+        }
+
+        this.PriceHere(span);
+    }
+
+    /// <summary>Prices every span queued before this call, on the calling thread; returns when they are priced.</summary>
+    public void PricePending()
+    {
+        lock (this.drainLock)
+        {
+            this.DrainLocked();
+        }
+    }
+
+    /// <summary>Stops the thread after it priced every queued span; later spans are priced by the thread that ends them.</summary>
+    public bool Stop(int timeoutMilliseconds)
+    {
+        this.stopping = true;
+        this.wake.Set();
+        var stopped = this.thread == Thread.CurrentThread || this.thread.Join(timeoutMilliseconds < 0 ? Timeout.Infinite : timeoutMilliseconds);
+        this.PricePending();
+        return stopped;
+    }
+
+    public void Dispose()
+    {
+        this.Stop(Timeout.Infinite);
+        this.wake.Dispose();
+    }
+
+    private bool TryAdd(Activity span)
+    {
+        var claimed = Volatile.Read(ref this.head);
+        while (true)
+        {
+            if (claimed - Volatile.Read(ref this.tail) >= this.slots.Length)
+            {
+                return false;
+            }
+
+            var seen = Interlocked.CompareExchange(ref this.head, claimed + 1, claimed);
+            if (seen == claimed)
+            {
+                break;
+            }
+
+            claimed = seen;
+        }
+
+        Volatile.Write(ref this.slots[claimed & this.mask], span);
+        if ((claimed & (WakeEvery - 1)) == WakeEvery - 1)
+        {
+            // Setting an event nobody waits on is a flag write; the thread is woken at most once per batch.
+            this.wake.Set();
+        }
+
+        return true;
+    }
+
+    private void PriceHere(Activity span)
+    {
+        Interlocked.Increment(ref this.pricedByEndingThread);
+        lock (this.drainLock)
+        {
+            // What was queued ended before this span: it is priced first, so a task root still closes last.
+            this.DrainLocked();
+            this.price(span);
+        }
+    }
+
+    private void DrainLocked()
+    {
+        var next = this.tail;
+        var spin = default(SpinWait);
+        while (next != Volatile.Read(ref this.head))
+        {
+            ref var slot = ref this.slots[next & this.mask];
+            var span = Volatile.Read(ref slot);
+            if (span is null)
+            {
+                // Claimed, not stored yet: the producer is between its compare-and-swap and its store.
+                spin.SpinOnce();
+                continue;
+            }
+
+            slot = null;
+            Volatile.Write(ref this.tail, ++next);
+            this.price(span);
+        }
+    }
+
+    private void Run()
+    {
+        while (!this.stopping)
+        {
+            try
+            {
+                this.wake.Wait(IdleWait);
+                this.wake.Reset();
+                this.PricePending();
+            }
+            catch (Exception ex)
+            {
+                // The engine does not throw; this keeps the thread alive should anything else.
+                UnitEconomicsEventSource.Log.SpanProcessingFailed(ex.GetType().Name, ex.Message);
+            }
+        }
+    }
+}
