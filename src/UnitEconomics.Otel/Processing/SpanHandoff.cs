@@ -25,7 +25,8 @@ internal sealed class SpanHandoff : IPendingSpans, IDisposable
     private readonly long mask;
     private readonly Action<Activity> price;
     private readonly object drainLock = new();
-    private readonly ManualResetEventSlim wake = new(false);
+    // No spinning before blocking: the thread waits for a batch or its timeout, never for a moment.
+    private readonly ManualResetEventSlim wake = new(false, spinCount: 0);
     private readonly Thread thread;
     private long head;
     private long tail;
