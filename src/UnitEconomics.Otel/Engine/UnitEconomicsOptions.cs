@@ -31,9 +31,9 @@ public sealed class UnitEconomicsOptions
     /// The in-process processor prices each GenAI span on the thread that ends it, before
     /// <c>OnEnd</c> returns, when true. When false (the default) it hands the span to one pricing
     /// thread per tracer provider, so ending a span costs the app little more than without the
-    /// processor; a span is then priced within 100 ms, and always before a scrape of the Prometheus
-    /// sink, a budget check of the budget middleware, and <c>ForceFlush</c> or shutdown of the tracer
-    /// provider return. <see cref="CostEngine.BudgetExceeded"/> is raised on the thread that prices.
+    /// processor. A span is then priced at once when that thread is idle, within 100 ms under load,
+    /// and always before a scrape of the Prometheus sink, a budget check of the budget middleware, and
+    /// <c>ForceFlush</c> or shutdown of the tracer provider return. <see cref="CostEngine.BudgetExceeded"/> is raised on the thread that prices.
     /// </summary>
     public bool InlinePricing { get; set; }
 

@@ -15,7 +15,11 @@ namespace UnitEconomics.Otel.Processing;
 /// </summary>
 internal sealed class SpanHandoff : IPendingSpans, IDisposable
 {
-    /// <summary>One producer in this many wakes the thread; below that rate the thread's timed wait picks spans up.</summary>
+    /// <summary>
+    /// One producer in this many wakes the thread; below that rate the thread's timed wait picks spans
+    /// up. After a wait that found nothing the thread parks without a timeout, and the next span wakes
+    /// it: an app with no GenAI traffic pays no wake-ups.
+    /// </summary>
     private const int WakeEvery = 256;
 
     /// <summary>How long a span waits at most when fewer than <see cref="WakeEvery"/> end in a row.</summary>
@@ -32,6 +36,7 @@ internal sealed class SpanHandoff : IPendingSpans, IDisposable
     private long tail;
     private long pricedByEndingThread;
     private volatile bool stopping;
+    private int parked;
 
     public SpanHandoff(int capacity, Action<Activity> price)
     {
@@ -44,6 +49,9 @@ internal sealed class SpanHandoff : IPendingSpans, IDisposable
     }
 
     public int Capacity => this.slots.Length;
+
+    /// <summary>Whether the thread waits without a timeout for the next span (it found nothing last time).</summary>
+    public bool IsParked => Volatile.Read(ref this.parked) != 0;
 
     /// <summary>Spans priced on the thread that ended them because the ring was full (or the pricer had stopped).</summary>
     public long PricedByEndingThread => Interlocked.Read(ref this.pricedByEndingThread);
@@ -110,7 +118,7 @@ internal sealed class SpanHandoff : IPendingSpans, IDisposable
         }
 
         Volatile.Write(ref this.slots[claimed & this.mask], span);
-        if ((claimed & (WakeEvery - 1)) == WakeEvery - 1)
+        if ((claimed & (WakeEvery - 1)) == WakeEvery - 1 || Volatile.Read(ref this.parked) != 0)
         {
             // Setting an event nobody waits on is a flag write; the thread is woken at most once per batch.
             this.wake.Set();
@@ -153,13 +161,32 @@ internal sealed class SpanHandoff : IPendingSpans, IDisposable
 
     private void Run()
     {
+        var idle = false;
         while (!this.stopping)
         {
             try
             {
-                this.wake.Wait(IdleWait);
+                if (idle)
+                {
+                    // Park until a span comes. The exchange orders the flag before the emptiness check,
+                    // and a producer's claim before its read of the flag: one of the two sees the other.
+                    Interlocked.Exchange(ref this.parked, 1);
+                    if (Volatile.Read(ref this.head) == Volatile.Read(ref this.tail) && !this.stopping)
+                    {
+                        this.wake.Wait();
+                    }
+
+                    Volatile.Write(ref this.parked, 0);
+                }
+                else
+                {
+                    this.wake.Wait(IdleWait);
+                }
+
                 this.wake.Reset();
+                var before = Volatile.Read(ref this.tail);
                 this.PricePending();
+                idle = Volatile.Read(ref this.tail) == before;
             }
             catch (Exception ex)
             {

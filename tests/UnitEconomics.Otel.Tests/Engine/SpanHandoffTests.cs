@@ -41,11 +41,11 @@ public sealed class SpanHandoffTests
 
         Assert.Equal(0, handoff.PricedByEndingThread);
         var full = Task.Run(() => handoff.Add(spans[513])); // no room: this thread will price, after the 512 before it
+        Assert.True(SpinWait.SpinUntil(() => handoff.PricedByEndingThread == 1, 10_000), "the ending thread found the ring full");
         gate.Set();
         await full.WaitAsync(TimeSpan.FromSeconds(10));
         handoff.PricePending();
 
-        Assert.Equal(1, handoff.PricedByEndingThread);
         Assert.Equal(spans.Select(s => s.DisplayName), priced);
     }
 
@@ -66,6 +66,22 @@ public sealed class SpanHandoffTests
         Assert.Equal(11, priced.Count); // priced before Add returned
         Assert.Equal("late", priced.Last());
         Assert.Equal(1, handoff.PricedByEndingThread);
+    }
+
+    [Fact]
+    public void A_parked_thread_is_woken_by_the_next_span()
+    {
+        using var priced = new SemaphoreSlim(0);
+        using var handoff = new SpanHandoff(1_000, _ => priced.Release());
+        for (var round = 0; round < 3; round++)
+        {
+            // Idle: after one empty timed wait the thread waits with no timeout, so only the span's own wake-up can price it.
+            Assert.True(SpinWait.SpinUntil(() => handoff.IsParked, 10_000), "the idle thread parks");
+            handoff.Add(new Activity("lone" + round));
+            Assert.True(priced.Wait(10_000), "the span woke the parked thread");
+        }
+
+        Assert.Equal(0, handoff.PricedByEndingThread);
     }
 
     [Fact]
