@@ -34,9 +34,6 @@ internal sealed class GenAiCostProcessor : BaseProcessor<Activity>
         }
     }
 
-    /// <summary>The pricing thread's ring, or null when spans are priced inline.</summary>
-    internal SpanHandoff? Handoff => this.handoff;
-
     public override void OnStart(Activity data)
     {
         try

@@ -92,11 +92,11 @@ internal sealed class SpanHandoff : IPendingSpans, IDisposable
         return stopped;
     }
 
-    public void Dispose()
-    {
-        this.Stop(Timeout.Infinite);
-        this.wake.Dispose();
-    }
+    /// <summary>
+    /// Stops the thread. The event is left undisposed on purpose: it holds no OS handle, and a span
+    /// ending during shutdown may still set it.
+    /// </summary>
+    public void Dispose() => this.Stop(Timeout.Infinite);
 
     private bool TryAdd(Activity span)
     {
@@ -140,10 +140,17 @@ internal sealed class SpanHandoff : IPendingSpans, IDisposable
 
     private void DrainLocked()
     {
-        var next = this.tail;
         var spin = default(SpinWait);
-        while (next != Volatile.Read(ref this.head))
+        while (true)
         {
+            // The tail is read again each time: a price call that drains again on this thread (a budget
+            // handler that flushes, say) takes the lock recursively and moves it.
+            var next = this.tail;
+            if (next == Volatile.Read(ref this.head))
+            {
+                return;
+            }
+
             ref var slot = ref this.slots[next & this.mask];
             var span = Volatile.Read(ref slot);
             if (span is null)
@@ -154,7 +161,7 @@ internal sealed class SpanHandoff : IPendingSpans, IDisposable
             }
 
             slot = null;
-            Volatile.Write(ref this.tail, ++next);
+            Volatile.Write(ref this.tail, next + 1);
             this.price(span);
         }
     }

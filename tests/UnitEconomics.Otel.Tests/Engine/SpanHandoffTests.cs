@@ -69,6 +69,31 @@ public sealed class SpanHandoffTests
     }
 
     [Fact]
+    public async Task A_price_call_that_drains_again_on_its_own_thread_neither_hangs_nor_prices_twice()
+    {
+        var priced = new ConcurrentQueue<string>();
+        SpanHandoff? handoff = null;
+        using (handoff = new SpanHandoff(1_000, span =>
+        {
+            priced.Enqueue(span.DisplayName);
+            if (span.DisplayName == "s1")
+            {
+                handoff!.PricePending(); // as a BudgetExceeded handler that flushes would, under the drain lock
+            }
+        }))
+        {
+            var spans = Enumerable.Range(0, 5).Select(i => new Activity("s" + i)).ToArray();
+            foreach (var span in spans)
+            {
+                handoff.Add(span);
+            }
+
+            await Task.Run(handoff.PricePending).WaitAsync(TimeSpan.FromSeconds(10)); // a hang fails here
+            Assert.Equal(spans.Select(s => s.DisplayName), priced);
+        }
+    }
+
+    [Fact]
     public void A_parked_thread_is_woken_by_the_next_span()
     {
         using var priced = new SemaphoreSlim(0);
