@@ -1,5 +1,6 @@
 using Prometheus;
 using UnitEconomics.Exporter.Diagnostics;
+using UnitEconomics.Exporter.Hosting;
 
 namespace UnitEconomics.Exporter.Tests;
 
@@ -32,5 +33,16 @@ public sealed class ExporterMetricsTests
         var allocated = metrics.AllocatedBytes.Value;
         metrics.ReadRuntime();
         Assert.InRange(metrics.AllocatedBytes.Value, allocated, double.MaxValue);
+    }
+
+    [Fact]
+    public void Metrics_republishes_every_dotnet_meter_but_kestrels_memory_pool()
+    {
+        using var pool = new System.Diagnostics.Metrics.Meter("Microsoft.AspNetCore.MemoryPool");
+        using var hosting = new System.Diagnostics.Metrics.Meter("Microsoft.AspNetCore.Hosting");
+        using var similar = new System.Diagnostics.Metrics.Meter("Microsoft.AspNetCore.MemoryPoolExtra");
+        Assert.False(ExporterHost.PublishesMeter(pool.CreateCounter<long>("aspnetcore.memory_pool.rented")));
+        Assert.True(ExporterHost.PublishesMeter(hosting.CreateCounter<long>("http.server.active_requests")));
+        Assert.True(ExporterHost.PublishesMeter(similar.CreateCounter<long>("x")));
     }
 }
