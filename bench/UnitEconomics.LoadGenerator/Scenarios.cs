@@ -61,6 +61,21 @@ internal static class Throughput
             {
                 Console.WriteLine($"  ({counts.Failed} requests failed; received {received:N0} spans/s)");
             }
+
+            // The runtime's share over the same window: collections by generation, and (where the
+            // service reports them) time paused by the GC and bytes allocated, per second and per span.
+            double Delta(string name, params string[] labels) => m1.Sum(name, labels) - m0.Sum(name, labels);
+            var gcLine = string.Create(CultureInfo.InvariantCulture,
+                $"  GC in the window: gen0 {Delta("dotnet_collection_count_total", "generation=\"0\""):0}, gen1 {Delta("dotnet_collection_count_total", "generation=\"1\""):0}, gen2 {Delta("dotnet_collection_count_total", "generation=\"2\""):0}");
+            if (m1.Series("ai_exporter_gc_pause_seconds_total") > 0)
+            {
+                var paused = Delta("ai_exporter_gc_pause_seconds_total") / elapsed;
+                var allocated = Delta("ai_exporter_allocated_bytes_total") / elapsed;
+                gcLine += string.Create(CultureInfo.InvariantCulture,
+                    $"; paused {paused * 1000:0} ms/s ({paused / Math.Max(cores, 1e-9):P1} of the service CPU); allocated {allocated / 1e6:0.0} MB/s, {allocated / Math.Max(accepted, 1):0} B per accepted span");
+            }
+
+            Console.WriteLine(gcLine);
         }
     }
 

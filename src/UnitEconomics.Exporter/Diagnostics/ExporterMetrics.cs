@@ -71,6 +71,13 @@ public sealed class ExporterMetrics
             "ai_exporter_influxdb_points_dropped_total",
             "Events dropped: pushed out of a full buffer while InfluxDB was unreachable, or pending at shutdown.");
         this.InfluxBufferDepth = factory.CreateGauge("ai_exporter_influxdb_buffer_depth", "Events waiting to be written to InfluxDB.");
+        this.GcPauseSeconds = factory.CreateCounter(
+            "ai_exporter_gc_pause_seconds_total",
+            "Time the process has spent with its threads paused by the garbage collector (GC.GetTotalPauseDuration), read at each scrape.");
+        this.AllocatedBytes = factory.CreateCounter(
+            "ai_exporter_allocated_bytes_total",
+            "Bytes the process has allocated on the managed heap (GC.GetTotalAllocatedBytes), read at each scrape.");
+        registry.AddBeforeCollectCallback(this.ReadRuntime);
     }
 
     public CollectorRegistry Registry { get; }
@@ -100,6 +107,17 @@ public sealed class ExporterMetrics
     public Counter InfluxPointsDropped { get; }
 
     public Gauge InfluxBufferDepth { get; }
+
+    public Counter GcPauseSeconds { get; }
+
+    public Counter AllocatedBytes { get; }
+
+    /// <summary>Brings the runtime's process-wide totals up to date; both only grow, so the counters are raised to them.</summary>
+    internal void ReadRuntime()
+    {
+        this.GcPauseSeconds.IncTo(GC.GetTotalPauseDuration().TotalSeconds);
+        this.AllocatedBytes.IncTo(GC.GetTotalAllocatedBytes(precise: false));
+    }
 
     public void Rejected(string protocol, string reason)
     {

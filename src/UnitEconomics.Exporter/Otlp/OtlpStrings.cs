@@ -54,7 +54,7 @@ internal static class OtlpStrings
 
     public static string Decode(ReadOnlySpan<byte> utf8) => utf8.Length == 0 ? string.Empty : Encoding.UTF8.GetString(utf8);
 
-    private sealed class Utf8Cache
+    internal sealed class Utf8Cache
     {
         private readonly Slot?[] slots;
         private readonly int mask;
@@ -85,9 +85,12 @@ internal static class OtlpStrings
         }
 
         // Length and the first and last eight bytes: enough to spread attribute keys and label values,
-        // cheap enough to beat hashing every character; a collision is only a miss.
+        // cheap enough to beat hashing every character; a collision is only a miss. The final mix
+        // matters: label values often differ only in their last character (tenant-00195, tenant-00196),
+        // which is the top byte of the last eight; a multiply carries it only upwards, so without the
+        // mix the slot bits never saw it and such values took turns evicting each other.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static uint Hash(ReadOnlySpan<byte> s)
+        internal static uint Hash(ReadOnlySpan<byte> s)
         {
             ulong h;
             if (s.Length >= 8)
@@ -107,7 +110,10 @@ internal static class OtlpStrings
             }
 
             h ^= (ulong)s.Length * 0x165667B19E3779F9UL;
-            return (uint)(h ^ (h >> 29) ^ (h >> 41));
+            h ^= h >> 33;
+            h *= 0xFF51AFD7ED558CCDUL;
+            h ^= h >> 33;
+            return (uint)h;
         }
 
         public readonly record struct Entry(string Value, bool Flag, int Generation = 0);

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using UnitEconomics.Exporter.Otlp;
 using UnitEconomics.Otel.Agents;
 using UnitEconomics.Otel.Spans;
@@ -9,15 +11,96 @@ namespace UnitEconomics.Exporter.Traces;
 /// <summary>
 /// What a trace keeps of one span for walking ancestry: its id, its parent and whether it starts an agent
 /// task. <see cref="GenAiIndex"/> points into the trace's GenAI spans, or is -1 for a span the engine
-/// would not read (kept only as a link in the parent chain).
+/// would not read (kept only as a link in the parent chain). <see cref="AgentName"/> is a handle in the
+/// worker's <see cref="ObjectTable"/> (0: none).
 /// </summary>
-internal readonly record struct SpanNode(RawSpanId Id, RawSpanId Parent, bool IsTaskRoot, string? AgentName, int GenAiIndex);
+internal readonly record struct SpanNode(RawSpanId Id, RawSpanId Parent, bool IsTaskRoot, int AgentName, int GenAiIndex);
+
+/// <summary>
+/// A buffered GenAI span: a <see cref="SpanRecord"/> without references (its name and resource are
+/// handles in the worker's <see cref="ObjectTable"/>), its attributes a range of the trace's own array.
+/// </summary>
+internal readonly record struct StoredSpan(
+    RawSpanId SpanId,
+    RawSpanId Parent,
+    int Name,
+    ulong StartTimeUnixNano,
+    ulong EndTimeUnixNano,
+    bool IsError,
+    int Resource,
+    int AttributeStart,
+    int AttributeCount,
+    ulong DeferredMask);
+
+/// <summary>
+/// A buffered attribute without references: the key and a string value are handles in the worker's
+/// <see cref="ObjectTable"/>; an integer, boolean or double value is kept as its 64 bits.
+/// </summary>
+internal readonly struct StoredAttribute
+{
+    private readonly long bits;
+    private readonly int text;
+
+    private StoredAttribute(int key, AttributeKind kind, int text, long bits)
+    {
+        this.Key = key;
+        this.Kind = kind;
+        this.text = text;
+        this.bits = bits;
+    }
+
+    public int Key { get; }
+
+    public AttributeKind Kind { get; }
+
+    /// <summary>Takes the handles the value needs (the caller has taken the key's).</summary>
+    public static StoredAttribute From(int key, in AttributeValue value, ObjectTable objects)
+    {
+        switch (value.Kind)
+        {
+            case AttributeKind.String:
+                return new(key, AttributeKind.String, objects.Acquire(value.Text), 0);
+            case AttributeKind.Long:
+                // The token-count read hands any integer back as it is (a negative one with a reason).
+                value.TryGetTokenCount(out var integer, out _);
+                return new(key, AttributeKind.Long, 0, integer);
+            case AttributeKind.Bool:
+                return new(key, AttributeKind.Bool, 0, value.IsTrue() ? 1 : 0);
+            case AttributeKind.Double:
+                // No public read of a double's bits: its shortest round-trip text gives them back exactly
+                // (NaN, infinities and -0 included). Doubles are rare among the attributes the engine reads.
+                var number = double.Parse(value.AsString()!, NumberStyles.Float, CultureInfo.InvariantCulture);
+                return new(key, AttributeKind.Double, 0, BitConverter.DoubleToInt64Bits(number));
+            default:
+                return new(key, value.Kind, 0, 0);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public AttributeValue Value(ObjectTable objects) => this.Kind switch
+    {
+        AttributeKind.String => AttributeValue.OfString(objects.GetString(this.text)),
+        AttributeKind.Long => AttributeValue.OfLong(this.bits),
+        AttributeKind.Bool => AttributeValue.OfBool(this.bits != 0),
+        AttributeKind.Double => AttributeValue.OfDouble(BitConverter.Int64BitsToDouble(this.bits)),
+        AttributeKind.Other => AttributeValue.OfOther(),
+        _ => default,
+    };
+
+    /// <summary>Gives back the handles this attribute holds.</summary>
+    public void Release(ObjectTable objects)
+    {
+        objects.Release(this.Key);
+        objects.Release(this.text);
+    }
+}
 
 /// <summary>
 /// The spans of one trace received so far. Owned by one worker: never touched by two threads. Reused:
 /// the worker's <see cref="TraceBufferPool"/> hands it out for trace after trace, and its spans live in
 /// arrays from that pool, so a trace waiting to settle allocates nothing the GC would have to promote.
-/// Ids stay raw integers until the trace is replayed.
+/// Ids stay raw integers until the trace is replayed. The arrays hold no references (strings and
+/// resources are handles in the pool's <see cref="ObjectTable"/>), so the GC never scans them.
 /// </summary>
 internal sealed class TraceBuffer
 {
@@ -27,8 +110,8 @@ internal sealed class TraceBuffer
 
     private readonly TraceBufferPool pool;
     private SpanNode[] nodes = [];
-    private SpanRecord[] spans = [];
-    private KeyValuePair<string, AttributeValue>[] attributes = [];
+    private StoredSpan[] spans = [];
+    private StoredAttribute[] attributes = [];
     private byte[] text = [];
     private int textLength;
     private Dictionary<RawSpanId, int>? index;
@@ -70,10 +153,26 @@ internal sealed class TraceBuffer
 
     public ref readonly SpanNode Node(int i) => ref this.nodes[i];
 
-    public ref readonly SpanRecord GenAiSpan(int i) => ref this.spans[i];
+    public ref readonly StoredSpan GenAiSpan(int i) => ref this.spans[i];
 
-    public ReadOnlySpan<KeyValuePair<string, AttributeValue>> AttributesOf(in SpanRecord span) =>
+    public ReadOnlySpan<StoredAttribute> AttributesOf(in StoredSpan span) =>
         this.attributes.AsSpan(span.AttributeStart, span.AttributeCount);
+
+    /// <summary>The strings and resources the stored spans refer to.</summary>
+    public ObjectTable Objects => this.pool.Objects;
+
+    public string? AgentNameOf(in SpanNode node) => this.pool.Objects.GetString(node.AgentName);
+
+    public string NameOf(in StoredSpan span) => this.pool.Objects.GetString(span.Name)!;
+
+    public DecodedResource? ResourceOf(in StoredSpan span) => Unsafe.As<DecodedResource?>(this.pool.Objects.Get(span.Resource));
+
+    /// <summary>Attribute <paramref name="i"/> of a stored span as it was added (a deferred one still a placeholder).</summary>
+    public KeyValuePair<string, AttributeValue> AttributeAt(in StoredSpan span, int i)
+    {
+        var attribute = this.attributes[span.AttributeStart + i];
+        return new(this.pool.Objects.GetString(attribute.Key)!, attribute.Value(this.pool.Objects));
+    }
 
     /// <summary>The bytes of the trace's deferred string values (see <see cref="DeferredText"/>).</summary>
     public ReadOnlySpan<byte> Text => this.text.AsSpan(0, this.textLength);
@@ -106,6 +205,7 @@ internal sealed class TraceBuffer
     public void Add(in SpanRecord span, ReadOnlySpan<KeyValuePair<string, AttributeValue>> source, ReadOnlySpan<byte> batchText, bool isTaskRoot, string? agentName, bool genAi)
     {
         var genAiIndex = -1;
+        var objects = this.pool.Objects;
         if (genAi)
         {
             if (this.AttributeCount + source.Length > this.attributes.Length)
@@ -114,20 +214,25 @@ internal sealed class TraceBuffer
             }
 
             var copy = this.attributes.AsSpan(this.AttributeCount, source.Length);
-            source.CopyTo(copy);
-            for (var mask = span.DeferredMask; mask != 0; mask &= mask - 1)
+            var deferred = span.DeferredMask;
+            for (var i = 0; i < source.Length; i++)
             {
-                // Each deferred value's bytes move into this trace's own text; its placeholder follows.
-                var i = BitOperations.TrailingZeroCount(mask);
-                var (offset, length) = DeferredText.Locate(copy[i].Value);
-                if (this.text.Length - this.textLength < length)
+                var value = source[i].Value;
+                if (DeferredText.IsDeferred(deferred, i))
                 {
-                    this.text = this.Grow(this.pool.Text, this.text, this.textLength, this.textLength + length);
+                    // A deferred value's bytes move into this trace's own text; its placeholder follows.
+                    var (offset, length) = DeferredText.Locate(value);
+                    if (this.text.Length - this.textLength < length)
+                    {
+                        this.text = this.Grow(this.pool.Text, this.text, this.textLength, this.textLength + length);
+                    }
+
+                    batchText.Slice(offset, length).CopyTo(this.text.AsSpan(this.textLength));
+                    value = DeferredText.Placeholder(this.textLength, length);
+                    this.textLength += length;
                 }
 
-                batchText.Slice(offset, length).CopyTo(this.text.AsSpan(this.textLength));
-                copy[i] = new(copy[i].Key, DeferredText.Placeholder(this.textLength, length));
-                this.textLength += length;
+                copy[i] = StoredAttribute.From(objects.Acquire(source[i].Key), value, objects);
             }
 
             if (this.GenAiCount == this.spans.Length)
@@ -137,7 +242,17 @@ internal sealed class TraceBuffer
 
             genAiIndex = this.GenAiCount++;
             // The batch's record, its attributes now a range of this trace's own array.
-            this.spans[genAiIndex] = span with { AttributeStart = this.AttributeCount, AttributeCount = source.Length };
+            this.spans[genAiIndex] = new StoredSpan(
+                span.SpanId,
+                span.Parent,
+                objects.Acquire(span.Name),
+                span.StartTimeUnixNano,
+                span.EndTimeUnixNano,
+                span.IsError,
+                objects.Acquire(span.Resource),
+                this.AttributeCount,
+                source.Length,
+                deferred);
             this.AttributeCount += source.Length;
         }
 
@@ -147,7 +262,7 @@ internal sealed class TraceBuffer
         }
 
         var nodeIndex = this.NodeCount++;
-        this.nodes[nodeIndex] = new SpanNode(span.SpanId, span.Parent, isTaskRoot, agentName, genAiIndex);
+        this.nodes[nodeIndex] = new SpanNode(span.SpanId, span.Parent, isTaskRoot, objects.Acquire(agentName), genAiIndex);
         if (this.index is { } byId)
         {
             byId.Add(span.SpanId, nodeIndex);
@@ -165,6 +280,24 @@ internal sealed class TraceBuffer
     /// <summary>Gives every array back to the pool and forgets the trace; the buffer may then be reused.</summary>
     public void Release()
     {
+        // The handles first: every stored use of a string or resource is given back.
+        var objects = this.pool.Objects;
+        for (var i = 0; i < this.NodeCount; i++)
+        {
+            objects.Release(this.nodes[i].AgentName);
+        }
+
+        for (var i = 0; i < this.GenAiCount; i++)
+        {
+            objects.Release(this.spans[i].Name);
+            objects.Release(this.spans[i].Resource);
+        }
+
+        for (var i = 0; i < this.AttributeCount; i++)
+        {
+            this.attributes[i].Release(objects);
+        }
+
         if (this.nodes.Length > 0)
         {
             this.pool.Nodes.Return(this.nodes, this.NodeCount);
@@ -234,16 +367,19 @@ internal sealed class TraceBufferPool
     {
         this.maxPooledBuffers = maxPooledBuffers;
         this.Nodes = new SizeClassPool<SpanNode>(maxRetainedBytesPerArrayKind / 40);
-        this.Spans = new SizeClassPool<SpanRecord>(maxRetainedBytesPerArrayKind / 96);
-        this.Attributes = new SizeClassPool<KeyValuePair<string, AttributeValue>>(maxRetainedBytesPerArrayKind / 32);
+        this.Spans = new SizeClassPool<StoredSpan>(maxRetainedBytesPerArrayKind / 80);
+        this.Attributes = new SizeClassPool<StoredAttribute>(maxRetainedBytesPerArrayKind / 24);
         this.Text = new SizeClassPool<byte>(maxRetainedBytesPerArrayKind);
     }
 
     public SizeClassPool<SpanNode> Nodes { get; }
 
-    public SizeClassPool<SpanRecord> Spans { get; }
+    public SizeClassPool<StoredSpan> Spans { get; }
 
-    public SizeClassPool<KeyValuePair<string, AttributeValue>> Attributes { get; }
+    public SizeClassPool<StoredAttribute> Attributes { get; }
+
+    /// <summary>Handles for the strings and resources this worker's buffered spans refer to.</summary>
+    public ObjectTable Objects { get; } = new();
 
     public SizeClassPool<byte> Text { get; }
 
@@ -317,7 +453,7 @@ internal readonly struct BufferedAncestry : ISpanAncestry
                 this.ids[i] = node.Id.ToActivitySpanId();
             }
 
-            visitor.Visit(new AncestorInfo(this.ids[i], node.IsTaskRoot, node.AgentName));
+            visitor.Visit(new AncestorInfo(this.ids[i], node.IsTaskRoot, this.trace.AgentNameOf(node)));
             id = node.Parent;
         }
     }
@@ -338,7 +474,7 @@ internal readonly struct StoredSpanView : ISpanView
         this.ParentSpanId = parentSpanId;
     }
 
-    public string Name => this.Span.Name;
+    public string Name => this.trace.NameOf(this.Span);
 
     public ActivityTraceId TraceId { get; }
 
@@ -352,18 +488,19 @@ internal readonly struct StoredSpanView : ISpanView
 
     public bool IsError => this.Span.IsError;
 
-    private ref readonly SpanRecord Span => ref this.trace.GenAiSpan(this.index);
+    private ref readonly StoredSpan Span => ref this.trace.GenAiSpan(this.index);
 
     public void VisitAttributes<TVisitor>(ref TVisitor visitor)
         where TVisitor : struct, IAttributeVisitor
     {
         ref readonly var span = ref this.Span;
         var attributes = this.trace.AttributesOf(span);
+        var objects = this.trace.Objects;
         if (span.DeferredMask == 0)
         {
-            foreach (var (key, value) in attributes)
+            foreach (ref readonly var attribute in attributes)
             {
-                visitor.Visit(key, value);
+                visitor.Visit(objects.GetString(attribute.Key)!, attribute.Value(objects));
             }
 
             return;
@@ -372,7 +509,7 @@ internal readonly struct StoredSpanView : ISpanView
         var text = this.trace.Text;
         for (var i = 0; i < attributes.Length; i++)
         {
-            visitor.Visit(attributes[i].Key, DeferredText.Resolve(span.DeferredMask, i, attributes[i].Value, text));
+            visitor.Visit(objects.GetString(attributes[i].Key)!, DeferredText.Resolve(span.DeferredMask, i, attributes[i].Value(objects), text));
         }
     }
 
@@ -380,7 +517,7 @@ internal readonly struct StoredSpanView : ISpanView
 
     public bool TryGetResourceAttribute(string key, out AttributeValue value)
     {
-        if (this.Span.Resource is { } resource)
+        if (this.trace.ResourceOf(this.Span) is { } resource)
         {
             return resource.TryGet(key, out value);
         }

@@ -99,7 +99,7 @@ public sealed class TraceBufferTests
             Assert.Equal(Id(i), node.Id);
             Assert.Equal(i == 0 ? default : Id(i - 1), node.Parent);
             Assert.Equal(i == 2, node.IsTaskRoot);
-            Assert.Equal(i == 2 ? "planner" : null, node.AgentName);
+            Assert.Equal(i == 2 ? "planner" : null, trace.AgentNameOf(node));
             Assert.Equal(i % 2 == 0 ? i / 2 : -1, node.GenAiIndex);
             if (node.GenAiIndex < 0)
             {
@@ -107,9 +107,9 @@ public sealed class TraceBufferTests
             }
 
             var span = trace.GenAiSpan(node.GenAiIndex);
-            Assert.Equal(("span " + i, (ulong)i, (ulong)(1000 + i), i == 4), (span.Name, span.StartTimeUnixNano, span.EndTimeUnixNano, span.IsError));
-            Assert.Same(resource, span.Resource);
-            var attributes = trace.AttributesOf(span).ToArray();
+            Assert.Equal(("span " + i, (ulong)i, (ulong)(1000 + i), i == 4), (trace.NameOf(span), span.StartTimeUnixNano, span.EndTimeUnixNano, span.IsError));
+            Assert.Same(resource, trace.ResourceOf(span));
+            var attributes = Enumerable.Range(0, span.AttributeCount).Select(a => trace.AttributeAt(span, a)).ToArray();
             Assert.Equal(["gen_ai.request.model", "gen_ai.usage.input_tokens", "x.ratio"], attributes.Select(a => a.Key));
             Assert.Equal("m" + i, attributes[0].Value.Text);
             Assert.Equal(AttributeKind.Long, attributes[1].Value.Kind);
@@ -117,9 +117,14 @@ public sealed class TraceBufferTests
             Assert.Equal((AttributeKind.Double, (i / 4.0).ToString(CultureInfo.InvariantCulture)), (attributes[2].Value.Kind, attributes[2].Value.AsString()));
         }
 
+        // Handles for: 3 attribute keys, 10 model names and the names of the 10 GenAI spans (only their
+        // content is kept), the resource, the agent name.
+        Assert.Equal(3 + (Spans / 2) + (Spans / 2) + 1 + 1, pool.Objects.Count);
+
         var version = trace.Version;
         pool.Return(trace);
         Assert.Equal((0, 0, 0, 0), (pool.Nodes.Outstanding, pool.Spans.Outstanding, pool.Attributes.Outstanding, pool.Text.Outstanding));
+        Assert.Equal(0, pool.Objects.Count);
         Assert.Equal(1, pool.PooledBuffers);
         Assert.Equal(version + 1, trace.Version);
 
@@ -216,6 +221,79 @@ public sealed class TraceBufferTests
 
         pool.Return(trace);
         Assert.Equal(0, pool.Text.Outstanding);
+    }
+
+    [Fact]
+    public void Buffered_spans_hold_no_references_the_collector_would_scan()
+    {
+        Assert.False(System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<SpanNode>());
+        Assert.False(System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<StoredSpan>());
+        Assert.False(System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<StoredAttribute>());
+    }
+
+    [Fact]
+    public void Every_kind_of_value_reads_back_exactly()
+    {
+        var objects = new ObjectTable();
+        AttributeValue[] values =
+        [
+            default,
+            AttributeValue.OfString("acme"),
+            AttributeValue.OfString(string.Empty),
+            AttributeValue.OfLong(long.MinValue),
+            AttributeValue.OfLong(-1),
+            AttributeValue.OfLong(long.MaxValue),
+            AttributeValue.OfBool(true),
+            AttributeValue.OfBool(false),
+            AttributeValue.OfDouble(0.1),
+            AttributeValue.OfDouble(-0.0),
+            AttributeValue.OfDouble(double.MaxValue),
+            AttributeValue.OfDouble(double.Epsilon),
+            AttributeValue.OfDouble(double.NaN),
+            AttributeValue.OfDouble(double.NegativeInfinity),
+            AttributeValue.OfOther(),
+        ];
+        var stored = values.Select(v => StoredAttribute.From(objects.Acquire("k"), v, objects)).ToArray();
+        Assert.Equal(3, objects.Count); // "k", "acme" and the empty string
+        for (var i = 0; i < values.Length; i++)
+        {
+            var back = stored[i].Value(objects);
+            Assert.Equal(values[i].Kind, back.Kind);
+            Assert.Equal(values[i].AsString(), back.AsString());
+            Assert.Same(values[i].Text, back.Text);
+        }
+
+        Assert.Equal(BitConverter.DoubleToInt64Bits(-0.0), BitConverter.DoubleToInt64Bits(double.Parse(stored[9].Value(objects).AsString()!, CultureInfo.InvariantCulture)));
+        foreach (var attribute in stored)
+        {
+            attribute.Release(objects);
+        }
+
+        Assert.Equal(0, objects.Count);
+    }
+
+    [Fact]
+    public void A_handle_lives_while_any_use_of_it_does_and_is_reused_after()
+    {
+        var objects = new ObjectTable();
+        var tenant = new string('t', 3);
+        var first = objects.Acquire(tenant);
+        Assert.Equal(first, objects.Acquire(tenant));
+        Assert.Equal(0, objects.Acquire(null));
+        Assert.Null(objects.Get(0));
+
+        objects.Release(first);
+        Assert.Same(tenant, objects.Get(first));
+        objects.Release(first);
+        Assert.Equal(0, objects.Count);
+        Assert.Null(objects.Get(first));
+
+        // A different object with equal text is a different entry: handles go by reference.
+        var other = new string('t', 3);
+        var second = objects.Acquire(other);
+        Assert.Equal(first, second); // the freed slot is taken again
+        Assert.Same(other, objects.Get(second));
+        Assert.Equal(1, objects.Count);
     }
 
     private static RawSpanId Id(int i) => new((ulong)(0x100 + i), true);
