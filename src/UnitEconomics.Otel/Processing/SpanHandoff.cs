@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using UnitEconomics.Otel.Diagnostics;
 using UnitEconomics.Otel.Engine;
 
@@ -32,11 +33,9 @@ internal sealed class SpanHandoff : IPendingSpans, IDisposable
     // No spinning before blocking: the thread waits for a batch or its timeout, never for a moment.
     private readonly ManualResetEventSlim wake = new(false, spinCount: 0);
     private readonly Thread thread;
-    private long head;
-    private long tail;
+    private Positions at;
     private long pricedByEndingThread;
     private volatile bool stopping;
-    private int parked;
 
     public SpanHandoff(int capacity, Action<Activity> price)
     {
@@ -51,7 +50,7 @@ internal sealed class SpanHandoff : IPendingSpans, IDisposable
     public int Capacity => this.slots.Length;
 
     /// <summary>Whether the thread waits without a timeout for the next span (it found nothing last time).</summary>
-    public bool IsParked => Volatile.Read(ref this.parked) != 0;
+    public bool IsParked => Volatile.Read(ref this.at.Parked) != 0;
 
     /// <summary>Spans priced on the thread that ended them because the ring was full (or the pricer had stopped).</summary>
     public long PricedByEndingThread => Interlocked.Read(ref this.pricedByEndingThread);
@@ -100,15 +99,22 @@ internal sealed class SpanHandoff : IPendingSpans, IDisposable
 
     private bool TryAdd(Activity span)
     {
-        var claimed = Volatile.Read(ref this.head);
+        var claimed = Volatile.Read(ref this.at.Head);
         while (true)
         {
-            if (claimed - Volatile.Read(ref this.tail) >= this.slots.Length)
+            // The producers' copy of the tail is on their own cache line; the pricer's tail is read only
+            // when the ring looks full, so producers and pricer do not pass one line back and forth per span.
+            if (claimed - Volatile.Read(ref this.at.TailSeen) >= this.slots.Length)
             {
-                return false;
+                var tail = Volatile.Read(ref this.at.Tail);
+                Volatile.Write(ref this.at.TailSeen, tail); // an older value is harmless: the ring only looks fuller
+                if (claimed - tail >= this.slots.Length)
+                {
+                    return false;
+                }
             }
 
-            var seen = Interlocked.CompareExchange(ref this.head, claimed + 1, claimed);
+            var seen = Interlocked.CompareExchange(ref this.at.Head, claimed + 1, claimed);
             if (seen == claimed)
             {
                 break;
@@ -118,7 +124,7 @@ internal sealed class SpanHandoff : IPendingSpans, IDisposable
         }
 
         Volatile.Write(ref this.slots[claimed & this.mask], span);
-        if ((claimed & (WakeEvery - 1)) == WakeEvery - 1 || Volatile.Read(ref this.parked) != 0)
+        if ((claimed & (WakeEvery - 1)) == WakeEvery - 1 || Volatile.Read(ref this.at.Parked) != 0)
         {
             // Setting an event nobody waits on is a flag write; the thread is woken at most once per batch.
             this.wake.Set();
@@ -141,14 +147,20 @@ internal sealed class SpanHandoff : IPendingSpans, IDisposable
     private void DrainLocked()
     {
         var spin = default(SpinWait);
+        var head = Volatile.Read(ref this.at.Head);
         while (true)
         {
             // The tail is read again each time: a price call that drains again on this thread (a budget
-            // handler that flushes, say) takes the lock recursively and moves it.
-            var next = this.tail;
-            if (next == Volatile.Read(ref this.head))
+            // handler that flushes, say) takes the lock recursively and moves it. The head is read
+            // again only when the tail has caught up with the copy of it.
+            var next = this.at.Tail;
+            if (next >= head)
             {
-                return;
+                head = Volatile.Read(ref this.at.Head);
+                if (next >= head)
+                {
+                    return;
+                }
             }
 
             ref var slot = ref this.slots[next & this.mask];
@@ -161,7 +173,7 @@ internal sealed class SpanHandoff : IPendingSpans, IDisposable
             }
 
             slot = null;
-            Volatile.Write(ref this.tail, next + 1);
+            Volatile.Write(ref this.at.Tail, next + 1);
             this.price(span);
         }
     }
@@ -177,13 +189,13 @@ internal sealed class SpanHandoff : IPendingSpans, IDisposable
                 {
                     // Park until a span comes. The exchange orders the flag before the emptiness check,
                     // and a producer's claim before its read of the flag: one of the two sees the other.
-                    Interlocked.Exchange(ref this.parked, 1);
-                    if (Volatile.Read(ref this.head) == Volatile.Read(ref this.tail) && !this.stopping)
+                    Interlocked.Exchange(ref this.at.Parked, 1);
+                    if (Volatile.Read(ref this.at.Head) == Volatile.Read(ref this.at.Tail) && !this.stopping)
                     {
                         this.wake.Wait();
                     }
 
-                    Volatile.Write(ref this.parked, 0);
+                    Volatile.Write(ref this.at.Parked, 0);
                 }
                 else
                 {
@@ -191,9 +203,9 @@ internal sealed class SpanHandoff : IPendingSpans, IDisposable
                 }
 
                 this.wake.Reset();
-                var before = Volatile.Read(ref this.tail);
+                var before = Volatile.Read(ref this.at.Tail);
                 this.PricePending();
-                idle = Volatile.Read(ref this.tail) == before;
+                idle = Volatile.Read(ref this.at.Tail) == before;
             }
             catch (Exception ex)
             {
@@ -201,5 +213,30 @@ internal sealed class SpanHandoff : IPendingSpans, IDisposable
                 UnitEconomicsEventSource.Log.SpanProcessingFailed(ex.GetType().Name, ex.Message);
             }
         }
+    }
+
+    /// <summary>
+    /// The ring's positions, the producers' and the pricer's each on cache lines of their own (128 bytes
+    /// apart, as adjacent lines are fetched in pairs): a producer's compare-and-swap of the head does not
+    /// take the line the pricer writes its tail to after every span.
+    /// </summary>
+    [StructLayout(LayoutKind.Explicit, Size = 384)]
+    private struct Positions
+    {
+        /// <summary>The next slot to claim (producers).</summary>
+        [FieldOffset(128)]
+        public long Head;
+
+        /// <summary>The producers' copy of <see cref="Tail"/>, refreshed when the ring looks full.</summary>
+        [FieldOffset(136)]
+        public long TailSeen;
+
+        /// <summary>1 while the pricer waits without a timeout; read by producers after each store.</summary>
+        [FieldOffset(144)]
+        public int Parked;
+
+        /// <summary>The next slot to price (the pricer, under the drain lock).</summary>
+        [FieldOffset(256)]
+        public long Tail;
     }
 }
