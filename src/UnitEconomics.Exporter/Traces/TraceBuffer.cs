@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using UnitEconomics.Exporter.Otlp;
@@ -54,27 +53,10 @@ internal readonly struct StoredAttribute
     public AttributeKind Kind { get; }
 
     /// <summary>Takes the handles the value needs (the caller has taken the key's).</summary>
-    public static StoredAttribute From(int key, in AttributeValue value, ObjectTable objects)
-    {
-        switch (value.Kind)
-        {
-            case AttributeKind.String:
-                return new(key, AttributeKind.String, objects.Acquire(value.Text), 0);
-            case AttributeKind.Long:
-                // The token-count read hands any integer back as it is (a negative one with a reason).
-                value.TryGetTokenCount(out var integer, out _);
-                return new(key, AttributeKind.Long, 0, integer);
-            case AttributeKind.Bool:
-                return new(key, AttributeKind.Bool, 0, value.IsTrue() ? 1 : 0);
-            case AttributeKind.Double:
-                // No public read of a double's bits: its shortest round-trip text gives them back exactly
-                // (NaN, infinities and -0 included). Doubles are rare among the attributes the engine reads.
-                var number = double.Parse(value.AsString()!, NumberStyles.Float, CultureInfo.InvariantCulture);
-                return new(key, AttributeKind.Double, 0, BitConverter.DoubleToInt64Bits(number));
-            default:
-                return new(key, value.Kind, 0, 0);
-        }
-    }
+    public static StoredAttribute From(int key, in AttributeValue value, ObjectTable objects) =>
+        value.Kind == AttributeKind.String
+            ? new(key, AttributeKind.String, objects.Acquire(value.Text), 0)
+            : new(key, value.Kind, 0, value.RawBits); // an integer, a boolean or a double's bits, exactly
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public AttributeValue Value(ObjectTable objects) => this.Kind switch
