@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 need=()
 command -v prometheus   >/dev/null 2>&1 || need+=(prometheus)
 command -v promtool     >/dev/null 2>&1 || need+=(prometheus)
-command -v alertmanager >/dev/null 2>&1 || need+=(prometheus-alertmanager)
+command -v alertmanager >/dev/null 2>&1 || command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 command -v amtool       >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 command -v influxd      >/dev/null 2>&1 || need+=(influxdb)
 if [ ${#need[@]} -gt 0 ]; then

@@ -1,12 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
+using Xunit;
 
 namespace UnitEconomics.TestSupport;
 
 /// <summary>
 /// Finds the real servers and tools the tests run (prometheus, promtool, alertmanager, amtool, influxd).
-/// Under CI=true a missing binary fails the test with what to install; elsewhere the test is skipped
-/// with the same message and returns early (see <see cref="Require"/>).
+/// Under CI=true a missing binary fails the test with what to install; elsewhere the test is reported
+/// as skipped with the same message (tests that need a binary are <c>[SkippableFact]</c>).
 /// </summary>
 public static class ExternalBinary
 {
@@ -31,10 +32,10 @@ public static class ExternalBinary
     }
 
     /// <summary>
-    /// The binary's path. Missing: under CI a failure naming the Debian package; otherwise null, and the
-    /// caller returns early (xunit 2 has no dynamic skip), after writing why to the test output.
+    /// The binary's path. Missing: under CI a failure naming the Debian package; otherwise a
+    /// <see cref="SkipException"/>, which a <c>[SkippableFact]</c> reports as skipped with the reason.
     /// </summary>
-    public static string? Require(string name, string debianPackage)
+    public static string Require(string name, string debianPackage)
     {
         var path = Find(name);
         if (path is not null)
@@ -48,8 +49,7 @@ public static class ExternalBinary
             throw new InvalidOperationException("CI=true and " + message);
         }
 
-        Console.Error.WriteLine("SKIPPED: " + message);
-        return null;
+        throw new SkipException(message);
     }
 
     /// <summary>A TCP port on loopback nobody listens on right now.</summary>

@@ -54,17 +54,13 @@ public sealed class InfluxDbServer : IAsyncDisposable
     public bool IsRunning => this.process is { HasExited: false };
 
     /// <summary>
-    /// Starts a server and creates <paramref name="database"/>. Null when influxd is missing outside CI
-    /// (the caller returns: xunit 2 cannot skip at run time); under CI=true a missing influxd throws.
+    /// Starts a server and creates <paramref name="database"/>. A missing influxd skips the test outside
+    /// CI and fails it under CI=true (<see cref="ExternalBinary.Require"/>).
     /// With a <paramref name="username"/>, auth is enabled and that user is created as admin.
     /// </summary>
-    public static async Task<InfluxDbServer?> StartNewAsync(string database = "ue_test", string? username = null, string? password = null)
+    public static async Task<InfluxDbServer> StartNewAsync(string database = "ue_test", string? username = null, string? password = null)
     {
         var binary = ExternalBinary.Require("influxd", "influxdb");
-        if (binary is null)
-        {
-            return null;
-        }
 
         var server = new InfluxDbServer(binary, database, username, password);
         try

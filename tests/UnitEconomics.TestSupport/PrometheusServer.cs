@@ -36,16 +36,12 @@ public sealed class PrometheusServer : IAsyncDisposable
     /// <summary>
     /// Starts Prometheus with <paramref name="configYaml"/> as its config. <paramref name="files"/> are written
     /// beside it first (rule files, by relative name). <paramref name="openMetricsBackfill"/>, when given,
-    /// is turned into TSDB blocks in the data folder before the start. Null when prometheus (or promtool,
-    /// for a backfill) is missing outside CI; under CI=true a missing binary throws.
+    /// is turned into TSDB blocks in the data folder before the start. A missing prometheus (or promtool,
+    /// for a backfill) skips the test outside CI and fails it under CI=true (<see cref="ExternalBinary.Require"/>).
     /// </summary>
-    public static async Task<PrometheusServer?> StartNewAsync(string configYaml, IReadOnlyDictionary<string, string>? files = null, string? openMetricsBackfill = null)
+    public static async Task<PrometheusServer> StartNewAsync(string configYaml, IReadOnlyDictionary<string, string>? files = null, string? openMetricsBackfill = null)
     {
         var binary = ExternalBinary.Require("prometheus", "prometheus");
-        if (binary is null)
-        {
-            return null;
-        }
 
         var root = Directory.CreateTempSubdirectory("prometheus-test-").FullName;
         var server = new PrometheusServer(root, ExternalBinary.FreePort());
@@ -60,10 +56,9 @@ public sealed class PrometheusServer : IAsyncDisposable
 
             var data = Path.Combine(root, "data");
             Directory.CreateDirectory(data);
-            if (openMetricsBackfill is not null && !await Backfill(root, data, openMetricsBackfill))
+            if (openMetricsBackfill is not null)
             {
-                await server.DisposeAsync();
-                return null;
+                await Backfill(root, data, openMetricsBackfill);
             }
 
             server.process = ManagedProcess.Start(
@@ -134,13 +129,9 @@ public sealed class PrometheusServer : IAsyncDisposable
         }
     }
 
-    private static async Task<bool> Backfill(string root, string data, string openMetrics)
+    private static async Task Backfill(string root, string data, string openMetrics)
     {
         var promtool = ExternalBinary.Require("promtool", "prometheus");
-        if (promtool is null)
-        {
-            return false;
-        }
 
         var input = Path.Combine(root, "backfill.om");
         await File.WriteAllTextAsync(input, openMetrics);
@@ -149,7 +140,5 @@ public sealed class PrometheusServer : IAsyncDisposable
         {
             throw new InvalidOperationException($"promtool tsdb create-blocks-from openmetrics exited with {code}:\n{output}");
         }
-
-        return true;
     }
 }

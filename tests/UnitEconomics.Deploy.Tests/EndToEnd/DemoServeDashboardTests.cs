@@ -18,7 +18,7 @@ public sealed class DemoServeDashboardTests
     /// </summary>
     private static readonly string[] MayBeEmpty = ["ALERTS", "ai_budget_exceeded_total"];
 
-    [Fact]
+    [SkippableFact]
     public async Task Every_panel_query_returns_data_from_the_running_demo()
     {
         var port = ExternalBinary.FreePort();
@@ -36,10 +36,6 @@ public sealed class DemoServeDashboardTests
                   - targets: ["127.0.0.1:{port}"]
             """,
             new Dictionary<string, string> { [TestConfigs.RulesFileName] = TestConfigs.Rules() });
-        if (prometheus is null)
-        {
-            return; // not installed and not CI: ExternalBinary said why
-        }
 
         await Poll.UntilAsync(
             async () =>

@@ -57,14 +57,11 @@ public sealed class PrometheusEndToEndTests(PrometheusStack stack) : IClassFixtu
         return data;
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(PrometheusQueries))]
     public async Task Panel_query_returns_data(string dashboard, string panel, string refId)
     {
-        if (!stack.Available)
-        {
-            return;
-        }
+        Skip.IfNot(stack.Available, stack.SkipReason);
 
         var query = Grafana.Queries(dashboard).Single(q => q.Panel == panel && q.RefId == refId);
         foreach (var values in await this.VariableSettings(dashboard))
@@ -83,14 +80,11 @@ public sealed class PrometheusEndToEndTests(PrometheusStack stack) : IClassFixtu
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(PrometheusVariables))]
     public async Task Template_variable_lists_the_workloads_values(string dashboard, string name)
     {
-        if (!stack.Available)
-        {
-            return;
-        }
+        Skip.IfNot(stack.Available, stack.SkipReason);
 
         var variable = Grafana.Variables(dashboard).Single(v => v.Name == name);
         var (match, label) = Grafana.LabelValues(Grafana.Substitute(variable.Query, Chosen));
@@ -111,13 +105,10 @@ public sealed class PrometheusEndToEndTests(PrometheusStack stack) : IClassFixtu
         Assert.Equal(expected, values.Order(StringComparer.Ordinal).ToArray());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Recorded_ratios_and_gauges_are_the_workloads_by_hand()
     {
-        if (!stack.Available)
-        {
-            return;
-        }
+        Skip.IfNot(stack.Available, stack.SkipReason);
 
         // Each round: free 0.0212 of all 0.1311 USD (Workload.RunRound); scrapes hold whole rounds, so any
         // window holds the same proportions.
@@ -148,13 +139,10 @@ public sealed class PrometheusEndToEndTests(PrometheusStack stack) : IClassFixtu
         Assert.True(await this.Scalar("tier:ai_cost_per_customer_usd:growth7d{tier=\"pro\"}") >= 2); // (≥ 20 / 2) / 5
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Red_flags_reach_the_webhook_through_alertmanager_with_their_labels()
     {
-        if (!stack.Available)
-        {
-            return;
-        }
+        Skip.IfNot(stack.Available, stack.SkipReason);
 
         await Poll.UntilAsync(
             () => Task.FromResult(

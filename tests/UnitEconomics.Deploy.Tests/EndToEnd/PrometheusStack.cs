@@ -21,8 +21,11 @@ public sealed class PrometheusStack : IAsyncLifetime
     private AlertmanagerServer? alertmanager;
     private PrometheusServer? prometheus;
 
-    /// <summary>False when a binary is missing outside CI: the tests return early.</summary>
+    /// <summary>False when a binary is missing outside CI: the tests then skip with <see cref="SkipReason"/>.</summary>
     public bool Available => this.prometheus is not null;
+
+    /// <summary>Why the stack could not start (a missing binary, outside CI).</summary>
+    public string SkipReason { get; private set; } = string.Empty;
 
     public PrometheusServer Prometheus => this.prometheus ?? throw new InvalidOperationException("not started");
 
@@ -34,19 +37,19 @@ public sealed class PrometheusStack : IAsyncLifetime
     public async Task InitializeAsync()
     {
         this.webhook = new AlertWebhook();
-        this.alertmanager = await AlertmanagerServer.StartNewAsync(TestConfigs.Alertmanager(this.webhook.Url));
-        if (this.alertmanager is null)
+        try
         {
-            return;
+            this.alertmanager = await AlertmanagerServer.StartNewAsync(TestConfigs.Alertmanager(this.webhook.Url));
+            this.metrics = new MetricsEndpoint(TimeSpan.FromMilliseconds(500));
+            this.prometheus = await PrometheusServer.StartNewAsync(
+                TestConfigs.Prometheus(this.metrics.Port, this.alertmanager.Port),
+                new Dictionary<string, string> { [TestConfigs.RulesFileName] = TestConfigs.Rules() },
+                TestConfigs.MarginHistory(DateTimeOffset.UtcNow));
         }
-
-        this.metrics = new MetricsEndpoint(TimeSpan.FromMilliseconds(500));
-        this.prometheus = await PrometheusServer.StartNewAsync(
-            TestConfigs.Prometheus(this.metrics.Port, this.alertmanager.Port),
-            new Dictionary<string, string> { [TestConfigs.RulesFileName] = TestConfigs.Rules() },
-            TestConfigs.MarginHistory(DateTimeOffset.UtcNow));
-        if (this.prometheus is null)
+        catch (SkipException ex)
         {
+            // A fixture cannot skip; each test asks Available and skips with this reason.
+            this.SkipReason = ex.Message;
             return;
         }
 

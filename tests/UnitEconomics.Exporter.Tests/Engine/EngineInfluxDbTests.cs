@@ -7,14 +7,10 @@ namespace UnitEconomics.Exporter.Tests.Engine;
 /// <summary>The service writing its events to a real InfluxDB 1.x, read back with InfluxQL.</summary>
 public sealed class EngineInfluxDbTests
 {
-    [Fact]
+    [SkippableFact]
     public async Task Events_written_by_the_service_read_back_exactly()
     {
         await using var influx = await InfluxDbServer.StartNewAsync();
-        if (influx is null)
-        {
-            return; // influxd not installed outside CI
-        }
 
         await using var exporter = await EngineExporter.StartAsync(InfluxSettings(influx, flushInterval: "00:00:00.100"));
         var traceId = GenAiSpans.NewTraceId();
@@ -52,14 +48,10 @@ public sealed class EngineInfluxDbTests
         Assert.Equal(0, scrape.Sum("ai_exporter_influxdb_points_dropped_total"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Shutdown_processes_the_trace_whose_root_never_came_and_flushes_its_events()
     {
         await using var influx = await InfluxDbServer.StartNewAsync();
-        if (influx is null)
-        {
-            return;
-        }
 
         // Long idle timeout and flush interval: only the shutdown can process the trace and write the events.
         var exporter = await EngineExporter.StartAsync(

@@ -38,14 +38,10 @@ public sealed class InfluxDbServerTests
         return (r.Long("count"), r.Double("sum"), r.Long("min"), r.Long("max"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Events_read_back_with_exact_values_types_and_escaped_text()
     {
         await using var server = await InfluxDbServer.StartNewAsync();
-        if (server is null)
-        {
-            return;
-        }
 
         var request = new RequestEvent(
             TestEvents.T0.AddTicks(1_234_567), "acme corp, inc=1", "pro", "anthropic", "claude \"sonnet\" 4", "chat", "support\nbot", "hit",
@@ -107,16 +103,12 @@ public sealed class InfluxDbServerTests
         Assert.Equal(new[] { "cache", "model", "operation", "provider", "tenant", "tier", "use_case" }, tags);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(true)]
     [InlineData(false)]
     public async Task Batches_arrive_with_gzip_on_and_off(bool gzip)
     {
         await using var server = await InfluxDbServer.StartNewAsync();
-        if (server is null)
-        {
-            return;
-        }
 
         await using (var sink = new InfluxDbEventSink(Options(server, batch: 64, gzip: gzip)))
         {
@@ -133,14 +125,10 @@ public sealed class InfluxDbServerTests
         Assert.Equal((300, 43.798828125, 0, 299), await TotalsAsync(server));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Outage_within_capacity_loses_nothing()
     {
         await using var server = await InfluxDbServer.StartNewAsync();
-        if (server is null)
-        {
-            return;
-        }
 
         await using var sink = new InfluxDbEventSink(Options(server, batch: 40, capacity: 1_000));
         for (var i = 0; i < 100; i++)
@@ -173,14 +161,10 @@ public sealed class InfluxDbServerTests
         Assert.Equal((400, 77.9296875, 0, 399), await TotalsAsync(server));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Outage_past_capacity_keeps_the_newest_and_counts_every_drop()
     {
         await using var server = await InfluxDbServer.StartNewAsync();
-        if (server is null)
-        {
-            return;
-        }
 
         await server.StopAsync();
         await using var sink = new InfluxDbEventSink(Options(server, batch: 30, capacity: 100));
@@ -204,14 +188,10 @@ public sealed class InfluxDbServerTests
         Assert.Equal((100, 19.482421875, 150, 249), await TotalsAsync(server));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Dispose_flushes_pending_events()
     {
         await using var server = await InfluxDbServer.StartNewAsync();
-        if (server is null)
-        {
-            return;
-        }
 
         var options = Options(server, batch: 1_000);
         options.FlushInterval = TimeSpan.FromHours(1); // only dispose can send them
@@ -227,14 +207,10 @@ public sealed class InfluxDbServerTests
         Assert.Equal((10, 0.0439453125, 0, 9), await TotalsAsync(server));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Unknown_database_is_a_refused_batch_not_a_retry()
     {
         await using var server = await InfluxDbServer.StartNewAsync();
-        if (server is null)
-        {
-            return;
-        }
 
         var options = Options(server);
         options.Database = "no_such_db";
@@ -248,14 +224,10 @@ public sealed class InfluxDbServerTests
         Assert.Equal(new InfluxDbSinkStats(0, 5, 0, 0), sink.GetStats());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Basic_auth_is_sent_to_a_server_with_auth_enabled()
     {
         await using var server = await InfluxDbServer.StartNewAsync(username: "writer", password: "pw d=1");
-        if (server is null)
-        {
-            return;
-        }
 
         var good = Options(server);
         good.Username = "writer";
