@@ -54,7 +54,7 @@ public class EngineStageBenchmarks
         var registry = Metrics.NewCustomRegistry();
         this.sink = new PrometheusCostSink(registry);
         this.recordCost = CostCalculator.Calculate(this.call, this.price);
-        this.labels = new CallLabelSet(this.call.Provider, this.call.Model, this.call.Operation, this.call.UseCase, TenantDirectory.UnknownTier, this.call.CacheHit);
+        this.labels = new CallLabelSet(this.call.Provider, this.call.Model, this.call.Operation, this.call.UseCase, TenantDirectory.UnknownTier, this.call.Cache);
         this.tenantLabels = new TenantLabelSet("acme", TenantDirectory.UnknownTier);
         this.histogram = Metrics.WithCustomRegistry(registry).CreateHistogram("bench_seconds", "h", new HistogramConfiguration { LabelNames = ["a"], Buckets = PrometheusCostSink.MoneyBuckets }).WithLabels("x");
         this.EngineWithPrometheusSink();

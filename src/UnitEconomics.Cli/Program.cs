@@ -1,10 +1,10 @@
 using System.Net.Sockets;
-using UnitEconomics.Cli;
+using UnitEconomics.Cli.Commands;
 using UnitEconomics.Cli.Reporting;
 using UnitEconomics.Otel.Pricing;
 using UnitEconomics.Otel.Tenants;
 
-// ue demo | ue report | ue catalog — see Usage below. Errors end with a message and a non-zero exit, never a stack trace.
+// ue demo | ue report | ue catalog (ue --help). Errors end with one line and a non-zero exit, never a stack trace.
 try
 {
     using var cancel = new CancellationTokenSource();
@@ -13,15 +13,9 @@ try
         e.Cancel = true;
         cancel.Cancel();
     };
-    return await Commands.RunAsync(args, Console.Out, Console.Error, cancel.Token);
+    return await UeCommandLine.RunAsync(args, Console.Out, Console.Error, cancel.Token);
 }
-catch (UsageException ex)
-{
-    Console.Error.WriteLine("ue: " + ex.Message);
-    Console.Error.WriteLine(Commands.Usage);
-    return 2;
-}
-catch (Exception ex) when (ex is TenantDirectoryException or CatalogValidationException or FileNotFoundException or DirectoryNotFoundException)
+catch (Exception ex) when (ex is TenantDirectoryException or CatalogValidationException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
 {
     Console.Error.WriteLine("ue: " + ex.Message);
     return 1;

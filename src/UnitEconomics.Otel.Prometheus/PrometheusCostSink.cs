@@ -236,14 +236,14 @@ public sealed class PrometheusCostSink : ICostSink
 
     private CallSeries GetCallSeries(CallLabelSet labels) =>
         this.callSeries.GetOrAdd(
-            new CallKey(labels.Provider, labels.Model, labels.Operation, labels.UseCase, labels.Tier, labels.CacheHit),
+            new CallKey(labels.Provider, labels.Model, labels.Operation, labels.UseCase, labels.Tier, labels.Cache),
             static (k, sink) => new CallSeries(sink, k),
             this);
 
     private TenantSeries GetTenantSeries(TenantLabelSet labels) =>
         this.tenantSeries.GetOrAdd(new TenantKey(labels.Tenant, labels.Tier), static (k, sink) => new TenantSeries(sink, k), this);
 
-    private readonly record struct CallKey(string Provider, string Model, string Operation, string UseCase, string Tier, bool CacheHit);
+    private readonly record struct CallKey(string Provider, string Model, string Operation, string UseCase, string Tier, CacheLookup Cache);
 
     private readonly record struct TenantKey(string Tenant, string Tier);
 
@@ -254,7 +254,7 @@ public sealed class PrometheusCostSink : ICostSink
         {
             this.Cells = new CallCells(
                 sink.cost.WithLabels(k.Provider, k.Model, k.Operation, k.UseCase, k.Tier),
-                sink.requests.WithLabels(k.Provider, k.Model, k.Operation, k.UseCase, k.Tier, k.CacheHit ? "hit" : "miss"),
+                sink.requests.WithLabels(k.Provider, k.Model, k.Operation, k.UseCase, k.Tier, CallLabelSet.LabelOf(k.Cache)),
                 [
                     sink.tokens.WithLabels(k.Provider, k.Model, k.UseCase, k.Tier, "input"),
                     sink.tokens.WithLabels(k.Provider, k.Model, k.UseCase, k.Tier, "cache_read"),

@@ -45,16 +45,48 @@ public sealed class CommandLineTests
     }
 
     [Theory]
-    [InlineData("demo", "--days", "zero")]
-    [InlineData("demo", "--format", "pdf")]
-    [InlineData("demo", "--dayz", "3")]
-    [InlineData("bogus")]
-    public async Task Usage_errors_exit_2(params string[] args)
+    [InlineData("--days", "demo", "--days", "zero")]
+    [InlineData("--days", "demo", "--days", "0")]
+    [InlineData("--format", "demo", "--format", "pdf")]
+    [InlineData("--dayz", "demo", "--dayz", "3")]
+    [InlineData("--bogus", "demo", "--bogus")]
+    [InlineData("bogus", "bogus")]
+    [InlineData("--window", "report", "--prometheus", "http://127.0.0.1:9/", "--window", "soon")]
+    [InlineData("--listen", "demo", "--serve", "--listen", "nowhere")]
+    [InlineData("--prometheus", "report")]
+    public async Task Usage_errors_exit_2_naming_the_option(string named, params string[] args)
     {
         var (code, output) = await Ue(args);
         Assert.Equal(2, code);
-        Assert.Contains("usage:", output, StringComparison.Ordinal);
+        Assert.Contains(named, output, StringComparison.Ordinal);
+        Assert.Contains("--help", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("needs a value", output, StringComparison.Ordinal);
         AssertNoStackTrace(output);
+    }
+
+    [Theory]
+    [InlineData("demo", "--serve")]
+    [InlineData("report", "--window")]
+    [InlineData("catalog", "price")]
+    [InlineData("catalog price", "--provider")]
+    [InlineData("catalog check", "FILE")]
+    public async Task Help_on_every_command_exits_0(string command, string mentions)
+    {
+        var (code, output) = await Ue([.. command.Split(' '), "--help"]);
+        Assert.Equal(0, code);
+        Assert.Contains(mentions, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_output_path_in_a_missing_folder_fails_before_any_work()
+    {
+        var started = DateTime.UtcNow;
+        var (code, output) = await Ue("demo", "--days", "30", "--out", "/nonexistent/dir/r.md");
+        Assert.Equal(2, code);
+        Assert.Contains("/nonexistent/dir", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("simulating", output, StringComparison.Ordinal); // refused before the simulation started
+        AssertNoStackTrace(output);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(30), "the check must not wait for the simulation");
     }
 
     [Fact]

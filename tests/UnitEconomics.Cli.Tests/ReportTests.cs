@@ -19,9 +19,9 @@ public sealed class ReportTests
     public void Tier_table_is_computed_from_tenants_directory_and_window()
     {
         var inputs = Inputs(days: 15);
-        inputs.Tenants["f1"] = new TenantTotals { Tier = "free", Cost = 1.50m, Requests = 10 };
-        inputs.Tenants["p1"] = new TenantTotals { Tier = "pro", Cost = 6.00m, Requests = 40 };
-        inputs.Tenants["p2"] = new TenantTotals { Tier = "pro", Cost = 3.00m, Requests = 20 };
+        inputs.Tenants["f1"] = new TenantTotals { Tier = "free", Cost = 1.50m, Calls = 10 };
+        inputs.Tenants["p1"] = new TenantTotals { Tier = "pro", Cost = 6.00m, Calls = 40 };
+        inputs.Tenants["p2"] = new TenantTotals { Tier = "pro", Cost = 3.00m, Calls = 20 };
 
         var report = ReportBuilder.Build(inputs, PriceCatalog.Empty);
 
@@ -46,7 +46,7 @@ public sealed class ReportTests
     public void Negative_margin_and_margin_compression_flags()
     {
         var inputs = Inputs(days: 30);
-        inputs.Tenants["p1"] = new TenantTotals { Tier = "pro", Cost = 60m, Requests = 1 };  // 60 / 3 = 20 + infra 20 = 40 > 26
+        inputs.Tenants["p1"] = new TenantTotals { Tier = "pro", Cost = 60m, Calls = 1 };  // 60 / 3 = 20 + infra 20 = 40 > 26
         inputs.TierCostPrevious7Days["pro"] = 10m;
         inputs.TierCostLast7Days["pro"] = 11.01m;   // +10.1 % week over week
 
@@ -101,7 +101,8 @@ public sealed class ReportTests
     {
         var nano = new ModelPrice { Id = "gpt-4.1-nano", Provider = "openai", Standard = new PriceSet { Input = 0.10m, Output = 0.40m }, Batch = new PriceSet { Input = 0.05m, Output = 0.20m } };
         var inputs = Inputs(days: 30);
-        inputs.UseCaseModels[("classification", "openai", "gpt-4.1-nano")] = new UsageTotals { Cost = 0.14m, Requests = 100, InputTokens = 1_000_000, OutputTokens = 100_000 };
+        inputs.UseCaseModels[("classification", "openai", "gpt-4.1-nano")] = new UsageTotals { Cost = 0.14m, Calls = 100, InputTokens = 1_000_000, OutputTokens = 100_000 };
+        inputs.UseCases["classification"] = inputs.UseCaseModels[("classification", "openai", "gpt-4.1-nano")].Clone();
         var saving = Assert.Single(ReportBuilder.Build(inputs, new PriceCatalog([nano])).Savings, s => s.Lever == "batch processing");
         // at batch prices: 1,000,000 × 0.05 + 100,000 × 0.20 = 70,000 / 1e6 = 0.07; saved 0.14 − 0.07
         Assert.Equal(0.07m, saving.EstimatedSaving);
@@ -120,24 +121,24 @@ public sealed class ReportTests
         Assert.Equal(first.TotalCost, first.AllTenants.Sum(t => t.Cost));
         Assert.Equal(first.TotalCost, first.Tiers.Sum(t => t.AiCost));
         Assert.Equal(first.TotalCost, first.UseCases.Sum(u => u.Cost));
-        Assert.Equal(first.TotalCost, first.Models.Sum(m => m.Cost));
+        Assert.Equal(first.TotalCost, first.Models.Sum(m => m.Cost ?? 0m));
 
         // the tier table agrees with the per-tenant figures: AI cost per customer per month × customers = tenants' monthly cost
         foreach (var tier in first.Tiers.Where(t => t.Customers > 0))
         {
-            var tenantsMonthly = first.AllTenants.Where(t => t.Tier == tier.Tier).Sum(t => t.CostPerMonth);
-            Assert.Equal(decimal.Round(tenantsMonthly, 18), decimal.Round(tier.AiCostPerCustomerPerMonth * tier.Customers, 18));
+            var tenantsMonthly = first.AllTenants.Where(t => t.Tier == tier.Tier).Sum(t => t.CostPerMonth!.Value);
+            Assert.Equal(decimal.Round(tenantsMonthly, 18), decimal.Round(tier.AiCostPerCustomerPerMonth!.Value * tier.Customers, 18));
         }
 
-        Assert.Equal(first.UseCases.Sum(u => u.Requests), first.AllTenants.Sum(t => t.Requests));
+        Assert.Equal(first.UseCases.Sum(u => u.Calls), first.AllTenants.Sum(t => t.Calls));
     }
 
     private static async Task<UnitEconomicsReport> RunDemoAsync(int seed)
     {
-        var settings = new DemoSettings { Days = 3, Seed = seed };
+        var settings = new DemoSettings { Days = 7, Seed = seed }; // 7 days: long enough for monthly figures
         await using var demo = DemoEnvironment.Create(settings);
         await demo.RunAsync();
-        return demo.Report(settings.StartUtc, settings.StartUtc.AddDays(3), "test");
+        return demo.Report(settings.StartUtc, settings.StartUtc.AddDays(7), "test");
     }
 
     private static ReportInputs Inputs(int days) => new()

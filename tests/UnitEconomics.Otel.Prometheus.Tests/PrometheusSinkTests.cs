@@ -62,7 +62,7 @@ public sealed class PrometheusSinkTests
         Assert.Equal(3, s["ai_tenant_requests_total{tenant=\"globex\",tier=\"enterprise\"}"]);
 
         Assert.Equal(1, s["ai_requests_total{provider=\"openai\",model=\"gpt-4o\",operation=\"chat\",use_case=\"search\",tier=\"enterprise\",cache=\"hit\"}"]);
-        Assert.Equal(1, s["ai_requests_total{provider=\"openai\",model=\"gpt-4o\",operation=\"chat\",use_case=\"support\",tier=\"enterprise\",cache=\"miss\"}"]);
+        Assert.Equal(1, s["ai_requests_total{provider=\"openai\",model=\"gpt-4o\",operation=\"chat\",use_case=\"support\",tier=\"enterprise\",cache=\"none\"}"]);
 
         Assert.Equal(1500, s["ai_tokens_total{provider=\"anthropic\",model=\"claude-3-5-haiku\",use_case=\"search\",tier=\"pro\",token_type=\"input\"}"]);
         Assert.Equal(500, s["ai_tokens_total{provider=\"anthropic\",model=\"claude-3-5-haiku\",use_case=\"search\",tier=\"pro\",token_type=\"cache_read\"}"]);
@@ -157,7 +157,7 @@ public sealed class PrometheusSinkTests
         Chat(1_000);
         var second = await Scrape.OfAsync(registry);
         Assert.Equal(0.4, second["ai_cost_usd_total" + series]);
-        Assert.Equal(3, second["ai_requests_total{provider=\"openai\",model=\"pricey\",operation=\"chat\",use_case=\"support\",tier=\"unknown\",cache=\"miss\"}"]);
+        Assert.Equal(3, second["ai_requests_total{provider=\"openai\",model=\"pricey\",operation=\"chat\",use_case=\"support\",tier=\"unknown\",cache=\"none\"}"]);
         Assert.Equal(3, second["ai_tenant_requests_total{tenant=\"acme\",tier=\"unknown\"}"]);
         var third = await Scrape.OfAsync(registry); // nothing new: nothing added twice
         Assert.Equal(0.4, third["ai_cost_usd_total" + series]);

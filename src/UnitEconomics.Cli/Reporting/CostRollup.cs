@@ -3,12 +3,25 @@ using UnitEconomics.Otel.Spans;
 
 namespace UnitEconomics.Cli.Reporting;
 
-/// <summary>Token counts by disjoint type, with the calls and money they came with.</summary>
+/// <summary>
+/// Calls of one key (use case, model, ...) with the money and the tokens by disjoint type (DESIGN §3:
+/// <see cref="InputTokens"/> is uncached input, <see cref="OutputTokens"/> plain output without reasoning).
+/// A call is one recorded span: a model call, a per-call service (vector search, rerank), a paid tool,
+/// or the app's own semantic-cache lookup.
+/// </summary>
 public sealed class UsageTotals
 {
+    /// <summary>USD of the priced calls.</summary>
     public decimal Cost { get; set; }
 
-    public long Requests { get; set; }
+    /// <summary>Priced calls (those in <c>ai_requests_total</c>).</summary>
+    public long Calls { get; set; }
+
+    /// <summary>Calls to a model the catalog has no price for: their cost is unknown, not zero.</summary>
+    public long UnpricedCalls { get; set; }
+
+    /// <summary>Semantic-cache lookups: calls labelled <c>cache="hit"</c> or <c>cache="miss"</c>.</summary>
+    public long CacheLookups { get; set; }
 
     public long CacheHits { get; set; }
 
@@ -22,13 +35,29 @@ public sealed class UsageTotals
 
     public long ReasoningTokens { get; set; }
 
-    public UsageTotals Clone() => (UsageTotals)this.MemberwiseClone();
+    /// <summary>All input tokens, cached and cache-write included: the denominator of the prompt-cache read share.</summary>
+    public long AllInputTokens => this.InputTokens + this.CacheReadTokens + this.CacheWriteTokens;
+
+    /// <summary>The calls among these that the routing rule calls simple (in-process rollup only; null from Prometheus).</summary>
+    public UsageTotals? Simple { get; set; }
+
+    /// <summary>The calls among these sent through a batch API (in-process rollup only).</summary>
+    public UsageTotals? Batch { get; set; }
+
+    public UsageTotals Clone()
+    {
+        var copy = (UsageTotals)this.MemberwiseClone();
+        copy.Simple = this.Simple?.Clone();
+        copy.Batch = this.Batch?.Clone();
+        return copy;
+    }
 
     public void Add(in CallCost call)
     {
         var parts = call.Call.Parts;
         this.Cost += call.Cost.Total;
-        this.Requests++;
+        this.Calls++;
+        this.CacheLookups += call.Call.Cache != CacheLookup.None ? 1 : 0;
         this.CacheHits += call.Call.CacheHit ? 1 : 0;
         this.InputTokens += parts.UncachedInput;
         this.CacheReadTokens += parts.CacheRead;
@@ -36,6 +65,16 @@ public sealed class UsageTotals
         this.OutputTokens += parts.Output;
         this.ReasoningTokens += parts.Reasoning;
     }
+}
+
+/// <summary>
+/// Which calls model routing may move to a cheaper model (the report's savings): single-shot completions
+/// (no agent task, so no tool loop) whose input, cached and cache-write included, is at most
+/// <see cref="MaxInputTokens"/> tokens. Documented in docs/report.md.
+/// </summary>
+public sealed record RoutingRule(long MaxInputTokens = 2_000)
+{
+    public bool IsSimple(in CallCost call) => call.IsSingleShot && call.Call.Parts.AllInput <= this.MaxInputTokens;
 }
 
 /// <summary>Agent tasks and single-shot calls of a use case: the two sides of the agent multiplier.</summary>
@@ -58,9 +97,13 @@ public sealed class AgentTotals
 /// The in-process rollup behind the demo's report: everything the engine reports, summed by tenant,
 /// tier, use case, model and day. One lock: it is a reporting sink, not the metrics hot path.
 /// </summary>
-public sealed class CostRollup : ICostSink
+public sealed class CostRollup(RoutingRule? routing = null) : ICostSink
 {
+    /// <summary>The model key of the app's own semantic-cache lookup spans, which call no model.</summary>
+    public static readonly (string Provider, string Model) CacheLookupKey = ("(semantic cache)", "(lookup: no model called)");
+
     private readonly Lock gate = new();
+    private readonly RoutingRule routing = routing ?? new RoutingRule();
 
     public Dictionary<string, TenantTotals> Tenants { get; } = new(StringComparer.Ordinal);
 
@@ -100,10 +143,22 @@ public sealed class CostRollup : ICostSink
             var tenant = this.Tenants.GetOrNew(call.TenantLabel);
             tenant.Tier = call.Tier;
             tenant.Cost += call.Cost.Total;
-            tenant.Requests++;
+            tenant.Calls++;
+            var model = IsLookupOnly(call) ? CacheLookupKey : (c.Provider, c.Model);
             this.UseCases.GetOrNew(c.UseCase).Add(call);
-            this.Models.GetOrNew((c.Provider, c.Model)).Add(call);
-            this.UseCaseModels.GetOrNew((c.UseCase, c.Provider, c.Model)).Add(call);
+            this.Models.GetOrNew(model).Add(call);
+            var useCaseModel = this.UseCaseModels.GetOrNew((c.UseCase, model.Provider, model.Model));
+            useCaseModel.Add(call);
+            if (this.routing.IsSimple(call))
+            {
+                (useCaseModel.Simple ??= new UsageTotals()).Add(call);
+            }
+
+            if (c.IsBatch)
+            {
+                (useCaseModel.Batch ??= new UsageTotals()).Add(call);
+            }
+
             var day = (call.Tier, c.EndTimeUtc.Date);
             this.TierDays[day] = this.TierDays.GetValueOrDefault(day) + call.Cost.Total;
             if (call.IsSingleShot)
@@ -136,6 +191,9 @@ public sealed class CostRollup : ICostSink
         {
             var key = (call.Provider, call.Model);
             this.Unpriced[key] = this.Unpriced.GetValueOrDefault(key) + 1;
+            this.UseCases.GetOrNew(call.UseCase).UnpricedCalls++;
+            this.Models.GetOrNew(key).UnpricedCalls++;
+            this.UseCaseModels.GetOrNew((call.UseCase, call.Provider, call.Model)).UnpricedCalls++;
         }
     }
 
@@ -164,6 +222,10 @@ public sealed class CostRollup : ICostSink
         }
     }
 
+    /// <summary>The app's lookup span itself (no model, no tokens): shown as the semantic cache, not as an unknown model.</summary>
+    public static bool IsLookupOnly(in CallCost call) =>
+        call.Call.Cache != CacheLookup.None && call.Call.Kind == OperationKind.Other && !call.Call.HasTokens && !call.Call.HasReportedCost;
+
     /// <summary>Runs <paramref name="read"/> under the lock, so a report sees one consistent state.</summary>
     public T Read<T>(Func<CostRollup, T> read)
     {
@@ -181,5 +243,6 @@ public sealed class TenantTotals
 
     public decimal Cost { get; set; }
 
-    public long Requests { get; set; }
+    /// <summary>Priced calls (<c>ai_tenant_requests_total</c>).</summary>
+    public long Calls { get; set; }
 }

@@ -57,10 +57,10 @@ public sealed class PrometheusReportSource : IDisposable
 
         foreach (var (l, v) in await this.DeltaAsync("ai_tenant_requests_total", "tenant, tier", window, toUtc, cancel))
         {
-            Tenant(inputs, l).Requests = (long)Math.Round(v);
+            Tenant(inputs, l).Calls = (long)Math.Round(v);
         }
 
-        foreach (var key in inputs.Tenants.Where(t => t.Value.Requests == 0 && t.Value.Cost == 0).Select(t => t.Key).ToList())
+        foreach (var key in inputs.Tenants.Where(t => t.Value.Calls == 0 && t.Value.Cost == 0).Select(t => t.Key).ToList())
         {
             inputs.Tenants.Remove(key); // no traffic in the window
         }
@@ -72,9 +72,7 @@ public sealed class PrometheusReportSource : IDisposable
 
         foreach (var (l, v) in await this.DeltaAsync("ai_requests_total", "use_case, cache", window, toUtc, cancel))
         {
-            var u = inputs.UseCases.GetOrNew(l["use_case"]);
-            u.Requests += (long)Math.Round(v);
-            u.CacheHits += l.GetValueOrDefault("cache") == "hit" ? (long)Math.Round(v) : 0;
+            AddCalls(inputs.UseCases.GetOrNew(l["use_case"]), l, v);
         }
 
         await this.UsageAsync(inputs.Models, "provider, model", l => (l["provider"], l["model"]), window, toUtc, cancel);
@@ -125,7 +123,9 @@ public sealed class PrometheusReportSource : IDisposable
         {
             if (v > 0)
             {
-                inputs.Unpriced[(l["provider"], l["model"])] = (long)Math.Round(v);
+                var key = (l["provider"], l["model"]);
+                inputs.Unpriced[key] = (long)Math.Round(v);
+                inputs.Models.GetOrNew(key).UnpricedCalls = (long)Math.Round(v);
             }
         }
 
@@ -202,6 +202,34 @@ public sealed class PrometheusReportSource : IDisposable
 
     private static string Truncate(string text) => text.Length <= 200 ? text : text[..200] + "…";
 
+    /// <summary>
+    /// Calls of one <c>ai_requests_total</c> series: <c>cache</c> hit or miss are semantic-cache lookups. The
+    /// app's own lookup spans (no operation, no model) are shown as the semantic cache, as the in-process rollup does.
+    /// </summary>
+    private static void AddCalls(UsageTotals u, Dictionary<string, string> labels, double value)
+    {
+        var n = (long)Math.Round(value);
+        var cache = labels.GetValueOrDefault("cache");
+        u.Calls += n;
+        u.CacheLookups += cache is "hit" or "miss" ? n : 0;
+        u.CacheHits += cache == "hit" ? n : 0;
+    }
+
+    /// <summary>A lookup span's series (cache hit or miss, no provider, no model) under the semantic cache's key.</summary>
+    private static Dictionary<string, string> AsCacheLookup(Dictionary<string, string> labels)
+    {
+        if (labels.GetValueOrDefault("cache") is not ("hit" or "miss") || labels.GetValueOrDefault("provider") != "unknown" || labels.GetValueOrDefault("model") != "unknown")
+        {
+            return labels;
+        }
+
+        return new Dictionary<string, string>(labels, StringComparer.Ordinal)
+        {
+            ["provider"] = CostRollup.CacheLookupKey.Provider,
+            ["model"] = CostRollup.CacheLookupKey.Model,
+        };
+    }
+
     private static TenantTotals Tenant(ReportInputs inputs, Dictionary<string, string> labels)
     {
         var t = inputs.Tenants.GetOrNew(labels["tenant"]);
@@ -223,9 +251,7 @@ public sealed class PrometheusReportSource : IDisposable
 
         foreach (var (l, v) in await this.DeltaAsync("ai_requests_total", by + ", cache", window, at, cancel))
         {
-            var u = into.GetOrNew(key(l));
-            u.Requests += (long)Math.Round(v);
-            u.CacheHits += l.GetValueOrDefault("cache") == "hit" ? (long)Math.Round(v) : 0;
+            AddCalls(into.GetOrNew(key(AsCacheLookup(l))), l, v);
         }
 
         foreach (var (l, v) in await this.DeltaAsync("ai_tokens_total", by + ", token_type", window, at, cancel))
@@ -242,7 +268,7 @@ public sealed class PrometheusReportSource : IDisposable
             }
         }
 
-        foreach (var k in into.Where(kv => kv.Value.Requests == 0 && kv.Value.Cost == 0).Select(kv => kv.Key).ToList())
+        foreach (var k in into.Where(kv => kv.Value.Calls == 0 && kv.Value.Cost == 0).Select(kv => kv.Key).ToList())
         {
             into.Remove(k);
         }

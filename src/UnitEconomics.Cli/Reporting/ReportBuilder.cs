@@ -2,16 +2,31 @@ using UnitEconomics.Otel.Pricing;
 
 namespace UnitEconomics.Cli.Reporting;
 
-/// <summary>What the report's judgements are made with.</summary>
+/// <summary>What the report's judgements are made with; every default is documented in docs/report.md.</summary>
 public sealed class ReportOptions
 {
-    /// <summary>Use cases that need no real-time answer and could go through batch APIs.</summary>
+    /// <summary>Use cases that need no real-time answer (latency-tolerant): only these are sized for batch APIs.</summary>
     public IReadOnlyList<string> BatchableUseCases { get; init; } = ["classification"];
 
-    /// <summary>Cheaper models a use case could be routed to (those the catalog prices).</summary>
+    /// <summary>Cheaper models a use case could be routed to (same provider, priced by the catalog).</summary>
     public IReadOnlyList<string> RoutingCandidates { get; init; } = ["gpt-4.1-nano", "gpt-4o-mini", "gpt-5-nano", "claude-haiku-4-5", "gemini-2.5-flash-lite", "mistral-small", "command-r"];
 
+    /// <summary>
+    /// The share of requests assumed to repeat where no semantic cache runs yet. Null: the hit rate
+    /// observed among the lookups of use cases that run one (then nothing is sized when none does).
+    /// </summary>
+    public double? AssumedRepeatRate { get; init; }
+
+    /// <summary>Models that think before they answer: routed to, they are priced with reasoning tokens.</summary>
+    public IReadOnlyList<string> ReasoningModelPrefixes { get; init; } = ["gpt-5", "o1", "o3", "o4"];
+
+    /// <summary>Reasoning tokens per plain output token assumed for a reasoning model never seen in the window.</summary>
+    public double AssumedReasoningPerOutputToken { get; init; } = 1.0;
+
     public int TopTenants { get; init; } = 10;
+
+    /// <summary>The shortest window whose costs are scaled to a 30-day month (margins, cost per customer per month).</summary>
+    public double MinDaysForMonthlyFigures { get; init; } = 7;
 
     /// <summary>The tier label of the free tier(s), as the alert rules use it.</summary>
     public string FreeTier { get; init; } = "free";
@@ -31,7 +46,9 @@ public static class ReportBuilder
     {
         options ??= new ReportOptions();
         var total = inputs.Tenants.Values.Sum(t => t.Cost);
-        var monthFactor = 30m / (decimal)inputs.WindowDays;
+        // A month's figures from a shorter window are a run rate: from minutes of traffic they say nothing
+        // about a month, so below MinDaysForMonthlyFigures the monthly columns stay empty.
+        decimal? monthFactor = inputs.WindowDays >= options.MinDaysForMonthlyFigures ? 30m / (decimal)inputs.WindowDays : null;
         var tiers = BuildTiers(inputs, monthFactor);
         var tenants = BuildTenants(inputs, monthFactor);
         return new UnitEconomicsReport
@@ -40,20 +57,24 @@ public static class ReportBuilder
             FromUtc = inputs.FromUtc,
             ToUtc = inputs.ToUtc,
             WindowDays = inputs.WindowDays,
+            MonthlyFigures = monthFactor is not null,
             TotalCost = total,
             Tiers = tiers,
+            UnpricedCalls = inputs.Unpriced.Values.Sum(),
             UseCases = [.. inputs.UseCases.OrderByDescending(u => u.Value.Cost).ThenBy(u => u.Key, StringComparer.Ordinal).Select(u => new UseCaseRow(
-                u.Key, u.Value.Cost, total == 0 ? 0 : (double)(u.Value.Cost / total), u.Value.Requests,
-                u.Value.Requests == 0 ? 0 : u.Value.Cost / u.Value.Requests, u.Value.CacheHits,
-                u.Value.Requests == 0 ? 0 : (double)u.Value.CacheHits / u.Value.Requests))],
-            Models = [.. inputs.Models.OrderByDescending(m => m.Value.Cost).ThenBy(m => m.Key.Model, StringComparer.Ordinal).Select(m => new ModelRow(
-                m.Key.Provider, m.Key.Model, m.Value.Cost, m.Value.Requests, m.Value.InputTokens, m.Value.CacheReadTokens, m.Value.CacheWriteTokens,
-                m.Value.OutputTokens, m.Value.ReasoningTokens))],
+                u.Key, u.Value.Cost, total == 0 ? 0 : (double)(u.Value.Cost / total), u.Value.Calls, u.Value.UnpricedCalls,
+                u.Value.Calls == 0 ? 0 : u.Value.Cost / u.Value.Calls, u.Value.CacheLookups, u.Value.CacheHits,
+                Ratio(u.Value.CacheHits, u.Value.CacheLookups), Ratio(u.Value.CacheReadTokens, u.Value.AllInputTokens)))],
+            Models = [.. inputs.Models.OrderByDescending(m => m.Value.Cost).ThenByDescending(m => m.Value.UnpricedCalls).ThenBy(m => m.Key.Model, StringComparer.Ordinal).Select(m => new ModelRow(
+                m.Key.Provider, m.Key.Model, m.Value.Calls == 0 && m.Value.UnpricedCalls > 0 ? null : m.Value.Cost, m.Value.Calls, m.Value.UnpricedCalls,
+                m.Value.InputTokens, m.Value.CacheReadTokens, m.Value.CacheWriteTokens, m.Value.OutputTokens, m.Value.ReasoningTokens,
+                Ratio(m.Value.CacheReadTokens, m.Value.AllInputTokens)))],
             TopTenants = [.. tenants.Take(options.TopTenants)],
             AllTenants = tenants,
             Agents = [.. inputs.Agents.OrderBy(a => a.Key, StringComparer.Ordinal).Where(a => a.Value.Tasks > 0).Select(a => AgentRowOf(a.Key, a.Value))],
             RedFlags = BuildRedFlags(inputs, tiers, options),
-            Savings = BuildSavings(inputs, catalog, options),
+            Savings = SavingsCalculator.Opportunities(inputs, catalog, options),
+            RealisedSavings = SavingsCalculator.Realised(inputs, catalog),
         };
     }
 
@@ -80,7 +101,7 @@ public static class ReportBuilder
         return denominator == 0 ? null : ((n * sxy) - (sx * sy)) / denominator;
     }
 
-    private static List<TierRow> BuildTiers(ReportInputs inputs, decimal monthFactor)
+    private static List<TierRow> BuildTiers(ReportInputs inputs, decimal? monthFactor)
     {
         var costByTier = inputs.Tenants.Values.GroupBy(t => t.Tier, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(t => t.Cost), StringComparer.Ordinal);
         var rows = new List<TierRow>();
@@ -90,7 +111,7 @@ public static class ReportBuilder
             var aiCost = costByTier.GetValueOrDefault(tier.Name);
             if (customers == 0)
             {
-                rows.Add(new TierRow(tier.Name, tier.IsFree, 0, aiCost, 0, 0, 0, 0, 0, null));
+                rows.Add(new TierRow(tier.Name, tier.IsFree, 0, aiCost, null, 0, null, 0, null, null));
                 continue;
             }
 
@@ -100,26 +121,26 @@ public static class ReportBuilder
             var cost = aiPerCustomer + infraPerCustomer;
             var margin = revenuePerCustomer - cost;
             rows.Add(new TierRow(tier.Name, tier.IsFree, customers, aiCost, aiPerCustomer, infraPerCustomer, cost, revenuePerCustomer, margin,
-                revenuePerCustomer == 0 ? null : (double)(margin / revenuePerCustomer)));
+                revenuePerCustomer == 0 || margin is null ? null : (double)(margin.Value / revenuePerCustomer)));
         }
 
         // Spend of tenants missing from the directory still has to show up somewhere.
         var unlisted = costByTier.Where(kv => !inputs.Directory.Tiers.ContainsKey(kv.Key));
         foreach (var (tier, cost) in unlisted.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
-            rows.Add(new TierRow(tier, false, inputs.Tenants.Values.Count(t => t.Tier == tier), cost, 0, 0, 0, 0, 0, null));
+            rows.Add(new TierRow(tier, false, inputs.Tenants.Values.Count(t => t.Tier == tier), cost, null, 0, null, 0, null, null));
         }
 
         return rows;
     }
 
-    private static List<TenantRow> BuildTenants(ReportInputs inputs, decimal monthFactor) =>
+    private static List<TenantRow> BuildTenants(ReportInputs inputs, decimal? monthFactor) =>
         [.. inputs.Tenants.OrderByDescending(t => t.Value.Cost).ThenBy(t => t.Key, StringComparer.Ordinal).Select(t =>
         {
             inputs.Directory.TryGetTenant(t.Key, out var info);
             var costPerMonth = t.Value.Cost * monthFactor;
             var revenue = info?.RevenuePerMonth ?? 0m;
-            return new TenantRow(t.Key, t.Value.Tier, t.Value.Cost, t.Value.Requests, costPerMonth, revenue, revenue - costPerMonth, info?.Engagement ?? 0);
+            return new TenantRow(t.Key, t.Value.Tier, t.Value.Cost, t.Value.Calls, costPerMonth, revenue, revenue - costPerMonth, info?.Engagement ?? 0);
         })];
 
     private static AgentRow AgentRowOf(string useCase, AgentTotals a)
@@ -135,11 +156,11 @@ public static class ReportBuilder
         var flags = new List<RedFlag>();
         foreach (var tier in tiers.Where(t => !t.IsFree && t.Customers > 0 && t.RevenuePerCustomerPerMonth > 0))
         {
-            if (tier.MarginPerCustomerPerMonth < 0)
+            if (tier.MarginPerCustomerPerMonth is { } margin && margin < 0)
             {
                 flags.Add(new RedFlag("AINegativeGrossMargin", "critical", tier.Tier,
                     $"cost per customer {tier.CostPerCustomerPerMonth:0.00} USD/month exceeds revenue per customer {tier.RevenuePerCustomerPerMonth:0.00}",
-                    (double)tier.MarginPerCustomerPerMonth, 0));
+                    (double)margin, 0));
             }
 
             var last = inputs.TierCostLast7Days.GetValueOrDefault(tier.Tier);
@@ -204,85 +225,6 @@ public static class ReportBuilder
         return flags;
     }
 
-    private static List<Saving> BuildSavings(ReportInputs inputs, PriceCatalog catalog, ReportOptions options)
-    {
-        var at = new DateTimeOffset(inputs.ToUtc, TimeSpan.Zero);
-        var savings = new List<Saving>();
-
-        // Model routing: the same tokens on the cheapest candidate model the catalog prices.
-        foreach (var group in inputs.UseCaseModels.GroupBy(u => u.Key.UseCase, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
-        {
-            decimal current = 0, saved = 0;
-            var targets = new SortedSet<string>(StringComparer.Ordinal);
-            foreach (var ((_, provider, model), usage) in group)
-            {
-                if (!catalog.TryResolve(provider, model, at, out var price) || price.Standard.Output is not > 0)
-                {
-                    continue; // embeddings, per-call services: nothing to route
-                }
-
-                current += usage.Cost;
-                // Same provider only: a cheaper sibling is the realistic first step (same API, same prompts).
-                var best = options.RoutingCandidates
-                    .Select(c => (Name: c, Cost: catalog.TryResolve(provider, c, at, out var p) && p.Provider == provider ? EstimateAt(p.Standard, usage) : (decimal?)null))
-                    .Where(c => c.Cost is not null && c.Cost < usage.Cost)
-                    .OrderBy(c => c.Cost)
-                    .FirstOrDefault();
-                if (best.Cost is { } cheaper)
-                {
-                    saved += usage.Cost - cheaper;
-                    targets.Add(best.Name);
-                }
-            }
-
-            if (saved > 0 && current > 0)
-            {
-                savings.Add(new Saving("model routing", group.Key, current, saved, (double)(saved / current),
-                    $"route simple {group.Key} requests to {string.Join(" or ", targets)}"));
-            }
-        }
-
-        // Batch processing for use cases that need no real-time answer.
-        foreach (var useCase in options.BatchableUseCases)
-        {
-            decimal current = 0, saved = 0;
-            foreach (var ((u, provider, model), usage) in inputs.UseCaseModels)
-            {
-                if (u == useCase && catalog.TryResolve(provider, model, at, out var price) && price.Batch is { } batch)
-                {
-                    current += usage.Cost;
-                    saved += usage.Cost - EstimateAt(batch, usage);
-                }
-            }
-
-            if (saved > 0)
-            {
-                savings.Add(new Saving("batch processing", useCase, current, saved, (double)(saved / current), $"send {useCase} through the providers' batch APIs"));
-            }
-        }
-
-        // Semantic caching at the repeat rate observed where a cache already runs.
-        var cached = inputs.UseCases.Where(u => u.Value.CacheHits > 0).ToList();
-        if (cached.Count > 0)
-        {
-            var hitRate = (decimal)cached.Sum(u => u.Value.CacheHits) / cached.Sum(u => u.Value.Requests);
-            foreach (var (useCase, usage) in inputs.UseCases.Where(u => u.Value.CacheHits == 0 && u.Value.Cost > 0).OrderBy(u => u.Key, StringComparer.Ordinal))
-            {
-                savings.Add(new Saving("semantic caching", useCase, usage.Cost, usage.Cost * hitRate, (double)hitRate,
-                    $"cache {useCase} answers: {hitRate:P0} of requests repeat where a cache runs today"));
-            }
-        }
-
-        return [.. savings.OrderByDescending(s => s.EstimatedSaving)];
-    }
-
-    /// <summary>What <paramref name="usage"/>'s tokens cost at <paramref name="prices"/> (USD per million; unset cache prices fall back as in pricing).</summary>
-    private static decimal EstimateAt(PriceSet prices, UsageTotals usage)
-    {
-        var input = prices.Input ?? 0m;
-        var output = prices.Output ?? 0m;
-        return ((usage.InputTokens * input) + (usage.CacheReadTokens * (prices.CachedInput ?? input)) + (usage.CacheWriteTokens * (prices.CacheWrite ?? input))
-            + (usage.OutputTokens * output) + (usage.ReasoningTokens * (prices.Reasoning ?? output))) / 1_000_000m
-            + (usage.Requests * (prices.PerCall ?? 0m));
-    }
+    /// <summary>A share, null when there is nothing to divide by (no lookups, no input): never NaN.</summary>
+    internal static double? Ratio(long part, long whole) => whole == 0 ? null : (double)part / whole;
 }

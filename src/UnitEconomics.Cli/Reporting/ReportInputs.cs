@@ -46,7 +46,7 @@ public sealed class ReportInputs
             var inputs = new ReportInputs { FromUtc = fromUtc, ToUtc = toUtc, Source = source, Directory = directory };
             foreach (var (k, v) in r.Tenants)
             {
-                inputs.Tenants[k] = new TenantTotals { Tier = v.Tier, Cost = v.Cost, Requests = v.Requests };
+                inputs.Tenants[k] = new TenantTotals { Tier = v.Tier, Cost = v.Cost, Calls = v.Calls };
             }
 
             Copy(r.UseCases, inputs.UseCases);

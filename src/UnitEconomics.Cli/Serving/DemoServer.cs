@@ -19,18 +19,18 @@ public sealed class DemoServer : IAsyncDisposable
     private readonly DateTime startedUtc = DateTime.UtcNow;
     private readonly Lock trafficGate = new();
 
-    private DemoServer(DemoEnvironment demo, int port)
+    private DemoServer(DemoEnvironment demo, ListenAddress endpoint)
     {
         this.demo = demo;
-        this.Port = port == 0 ? FreePort() : port;
-        this.listener.Prefixes.Add($"http://127.0.0.1:{this.Port}/");
+        this.Port = endpoint.Port == 0 ? FreePort() : endpoint.Port;
+        this.listener.Prefixes.Add($"http://{endpoint.PrefixHost}:{this.Port}/");
         this.listener.Start();
         this.serving = Task.Run(this.ServeAsync);
     }
 
     public int Port { get; }
 
-    public static DemoServer Start(DemoEnvironment demo, int port) => new(demo, port);
+    public static DemoServer Start(DemoEnvironment demo, ListenAddress endpoint) => new(demo, endpoint);
 
     /// <summary>Sends <paramref name="perSecond"/> requests a second until cancelled (or <paramref name="stopAfter"/> requests, then keeps serving).</summary>
     public async Task RunTrafficAsync(double perSecond, int stopAfter, CancellationToken cancel)

@@ -5,7 +5,7 @@ namespace UnitEconomics.Otel.InfluxDB.Events;
 /// does not depend on the engine's types; the engine maps its cost record onto it.
 /// </summary>
 /// <param name="TimestampUtc">When the call ended (UTC; a local time is converted).</param>
-/// <param name="Cache"><c>hit</c> or <c>miss</c> (the app's semantic cache).</param>
+/// <param name="Cache"><c>hit</c> or <c>miss</c> for a semantic-cache lookup, <c>none</c> for a call that did not look the cache up.</param>
 /// <param name="CostSource"><c>estimated</c> or <c>reported</c>.</param>
 public readonly record struct RequestEvent(
     DateTime TimestampUtc,

@@ -12,15 +12,15 @@ public sealed class CallLabelSet : SeriesHandle
 {
     private PriceRanking? ranking;
 
-    public CallLabelSet(string provider, string model, string operation, string useCase, string tier, bool cacheHit)
+    public CallLabelSet(string provider, string model, string operation, string useCase, string tier, CacheLookup cache)
     {
         this.Provider = provider;
         this.Model = model;
         this.Operation = operation;
         this.UseCase = useCase;
         this.Tier = tier;
-        this.CacheHit = cacheHit;
-        this.Hash = HashOf(provider, model, operation, useCase, tier, cacheHit);
+        this.Cache = cache;
+        this.Hash = HashOf(provider, model, operation, useCase, tier, cache);
     }
 
     public string Provider { get; }
@@ -33,30 +33,40 @@ public sealed class CallLabelSet : SeriesHandle
 
     public string Tier { get; }
 
-    public bool CacheHit { get; }
+    /// <summary>The semantic-cache lookup of the calls in this set.</summary>
+    public CacheLookup Cache { get; }
 
     /// <summary>The <c>cache</c> label: <c>hit</c> for an answer from the app's semantic cache.</summary>
-    public string CacheLabel => this.CacheHit ? "hit" : "miss";
+    /// <summary>The <c>cache</c> label: <c>hit</c>, <c>miss</c> (lookups) or <c>none</c> (no lookup).</summary>
+    public string CacheLabel => LabelOf(this.Cache);
 
     internal int Hash { get; }
+
+    /// <summary>The <c>cache</c> label value of a lookup state.</summary>
+    public static string LabelOf(CacheLookup cache) => cache switch
+    {
+        CacheLookup.Hit => "hit",
+        CacheLookup.Miss => "miss",
+        _ => "none",
+    };
 
     /// <summary>
     /// A hash of the labels' contents (equal strings of other instances hash alike), from each string's
     /// length and a few of its characters: label values are few per process and differ in those.
     /// </summary>
-    internal static int HashOf(string provider, string model, string operation, string useCase, string tier, bool cacheHit)
+    internal static int HashOf(string provider, string model, string operation, string useCase, string tier, CacheLookup cache)
     {
         var h = (uint)Quick(provider);
         h = (h * 0x9E3779B1u) ^ (uint)Quick(model);
         h = (h * 0x9E3779B1u) ^ (uint)Quick(operation);
         h = (h * 0x9E3779B1u) ^ (uint)Quick(useCase);
         h = (h * 0x9E3779B1u) ^ (uint)Quick(tier);
-        h = (h * 0x9E3779B1u) ^ (cacheHit ? 1u : 0u);
+        h = (h * 0x9E3779B1u) ^ (uint)cache;
         return (int)(h ^ (h >> 15));
     }
 
-    internal bool Matches(string provider, string model, string operation, string useCase, string tier, bool cacheHit) =>
-        this.CacheHit == cacheHit && Same(this.Model, model) && Same(this.UseCase, useCase) && Same(this.Tier, tier)
+    internal bool Matches(string provider, string model, string operation, string useCase, string tier, CacheLookup cache) =>
+        this.Cache == cache && Same(this.Model, model) && Same(this.UseCase, useCase) && Same(this.Tier, tier)
         && Same(this.Operation, operation) && Same(this.Provider, provider);
 
     /// <summary>
@@ -104,9 +114,9 @@ internal sealed class CallLabelSetTable
 
     public int Count => Volatile.Read(ref this.count);
 
-    public CallLabelSet Get(string provider, string model, string operation, string useCase, string tier, bool cacheHit)
+    public CallLabelSet Get(string provider, string model, string operation, string useCase, string tier, CacheLookup cache)
     {
-        var hash = CallLabelSet.HashOf(provider, model, operation, useCase, tier, cacheHit);
+        var hash = CallLabelSet.HashOf(provider, model, operation, useCase, tier, cache);
         var slots = Volatile.Read(ref this.slots);
         var mask = slots.Length - 1;
         for (var i = hash & mask; ; i = (i + 1) & mask)
@@ -117,13 +127,13 @@ internal sealed class CallLabelSetTable
                 break;
             }
 
-            if (entry.Hash == hash && entry.Matches(provider, model, operation, useCase, tier, cacheHit))
+            if (entry.Hash == hash && entry.Matches(provider, model, operation, useCase, tier, cache))
             {
                 return entry;
             }
         }
 
-        return this.Add(new CallLabelSet(provider, model, operation, useCase, tier, cacheHit));
+        return this.Add(new CallLabelSet(provider, model, operation, useCase, tier, cache));
     }
 
     private CallLabelSet Add(CallLabelSet added)
@@ -135,7 +145,7 @@ internal sealed class CallLabelSetTable
             var i = added.Hash & mask;
             for (; slots[i] is { } entry; i = (i + 1) & mask)
             {
-                if (entry.Hash == added.Hash && entry.Matches(added.Provider, added.Model, added.Operation, added.UseCase, added.Tier, added.CacheHit))
+                if (entry.Hash == added.Hash && entry.Matches(added.Provider, added.Model, added.Operation, added.UseCase, added.Tier, added.Cache))
                 {
                     return entry; // another thread added it meanwhile
                 }

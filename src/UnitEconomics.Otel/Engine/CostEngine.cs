@@ -263,10 +263,11 @@ public sealed class CostEngine
         switch (call.Kind)
         {
             case OperationKind.Inference:
-            case OperationKind.Other when call.HasTokens || call.HasReportedCost || call.CacheHit:
-                if (call.CacheHit && !call.HasTokens && !call.HasReportedCost)
+            case OperationKind.Other when call.HasTokens || call.HasReportedCost || call.Cache != CacheLookup.None:
+                if (call.Cache != CacheLookup.None && !call.HasTokens && !call.HasReportedCost)
                 {
-                    // Answered from the app's semantic cache without calling a model: a request that cost nothing.
+                    // The app's own semantic-cache lookup span: free, but counted (cache="hit" or "miss"), so the
+                    // hit rate is hits over lookups. A hit answered the user without calling a model.
                     cost = CostBreakdown.Free;
                     return true;
                 }
@@ -347,7 +348,7 @@ public sealed class CostEngine
     }
 
     private CallLabelSet LabelsOf(in GenAiCall call, TenantLabelSet tenant) =>
-        this.labelSets.Get(call.Provider, call.Model, call.Operation, call.UseCase, tenant.Tier, call.CacheHit);
+        this.labelSets.Get(call.Provider, call.Model, call.Operation, call.UseCase, tenant.Tier, call.Cache);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void AddToTask(TaskState task, in GenAiCall call, decimal cost, bool isModelCall, in TaskRootFinder finder, string tenantLabel, string tier)

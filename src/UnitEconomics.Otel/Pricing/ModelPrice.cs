@@ -92,6 +92,12 @@ public sealed record ModelPrice
     public string? CatalogFile { get; init; }
 
     /// <summary>
+    /// After layering, the prices kept from an earlier file than <see cref="CatalogFile"/> (field name as in
+    /// the catalog format: input, cached_input, cache_write, output, reasoning, per_call, batch, tiers), with that file.
+    /// </summary>
+    public IReadOnlyList<(string Field, string File)> FieldFiles { get; init; } = [];
+
+    /// <summary>
     /// The standard price of each <c>token_type</c> label (input, cache_read, cache_write, output,
     /// reasoning), with the fallbacks pricing applies; types with no price are left out.
     /// </summary>

@@ -86,7 +86,8 @@ public sealed class PriceCatalog
 
     /// <summary>
     /// Loads catalog files, each layered over the ones before it: an entry with the id of an earlier entry
-    /// replaces it, every other entry stays. The format follows the extension (<c>.yaml</c>/<c>.yml</c>:
+    /// overrides it field by field (a price it leaves unset keeps the earlier value; see <see cref="CatalogMerge"/>),
+    /// every other entry stays. The format follows the extension (<c>.yaml</c>/<c>.yml</c>:
     /// native YAML) or the content (JSON: LiteLLM's shape, otherwise native JSON).
     /// </summary>
     /// <exception cref="CatalogValidationException">A file is unreadable, malformed or invalid; the message names file, entry and field.</exception>
@@ -281,8 +282,8 @@ public sealed class PriceCatalog
                 entry.Layer = layerIndex;
                 if (positions.TryGetValue(entry.Id, out var at))
                 {
-                    // Replaced in place: the entry keeps its position, so regex order stays stable.
-                    merged[at] = entry;
+                    // Merged field by field, in place: the entry keeps its position, so regex order stays stable.
+                    merged[at] = CatalogMerge.Over(entry, merged[at]);
                     overrides++;
                 }
                 else

@@ -2,6 +2,18 @@ using System.Diagnostics;
 
 namespace UnitEconomics.Otel.Spans;
 
+/// <summary>
+/// Whether a call looked the app's semantic cache up (DESIGN §3): a span that carries <c>ai.cache.hit</c>
+/// is a lookup, true a <see cref="Hit"/> and false a <see cref="Miss"/>; a span without it is <see cref="None"/>.
+/// The <c>cache</c> label says the same: <c>none</c>, <c>miss</c>, <c>hit</c>. Cache hit rate = hits ÷ lookups.
+/// </summary>
+public enum CacheLookup : byte
+{
+    None,
+    Miss,
+    Hit,
+}
+
 /// <summary>What a span's operation means for cost.</summary>
 public enum OperationKind : byte
 {
@@ -43,7 +55,11 @@ public struct GenAiCall
     public string? ResponseId;
     public string Tenant;
     public string UseCase;
-    public bool CacheHit;
+    /// <summary>The semantic-cache lookup this call made, if any.</summary>
+    public CacheLookup Cache;
+
+    /// <summary>Answered from the app's semantic cache: no model was called.</summary>
+    public readonly bool CacheHit => this.Cache == CacheLookup.Hit;
     public bool IsBatch;
     public bool IsTaskRoot;
     public bool IsError;

@@ -208,7 +208,7 @@ public sealed class SpanNormalizer
         call.AgentName = fields.String(Field.Agent);
         call.ToolName = fields.String(Field.Tool);
         call.ResponseId = fields.String(Field.ResponseId);
-        call.CacheHit = fields.IsTrue(Field.CacheHit);
+        call.Cache = !fields.Has(Field.CacheHit) ? CacheLookup.None : fields.IsTrue(Field.CacheHit) ? CacheLookup.Hit : CacheLookup.Miss;
         call.IsBatch = fields.IsTrue(Field.Batch);
         call.IsTaskRoot = fields.IsTrue(Field.TaskRoot);
         call.Tenant = this.Label(fields.String(Field.Tenant) ?? this.FromBaggageOrResource(span, this.tenantKeys, useResource: true));

@@ -14,35 +14,36 @@ public sealed class LabelSetTests
     public void Equal_labels_of_other_string_instances_find_the_same_set()
     {
         var table = new CallLabelSetTable();
-        var first = table.Get("openai", "gpt-4o", "chat", "support", "pro", false);
-        var again = table.Get(Copy("openai"), Copy("gpt-4o"), Copy("chat"), Copy("support"), Copy("pro"), false);
+        var first = table.Get("openai", "gpt-4o", "chat", "support", "pro", CacheLookup.None);
+        var again = table.Get(Copy("openai"), Copy("gpt-4o"), Copy("chat"), Copy("support"), Copy("pro"), CacheLookup.None);
         Assert.Same(first, again);
-        Assert.Equal(("openai", "gpt-4o", "chat", "support", "pro", false, "miss"), (again.Provider, again.Model, again.Operation, again.UseCase, again.Tier, again.CacheHit, again.CacheLabel));
+        Assert.Equal(("openai", "gpt-4o", "chat", "support", "pro", CacheLookup.None, "none"), (again.Provider, again.Model, again.Operation, again.UseCase, again.Tier, again.Cache, again.CacheLabel));
 
         // Each label on its own makes another set.
         CallLabelSet[] others =
         [
-            table.Get("azure.ai.openai", "gpt-4o", "chat", "support", "pro", false),
-            table.Get("openai", "gpt-4o-mini", "chat", "support", "pro", false),
-            table.Get("openai", "gpt-4o", "embeddings", "support", "pro", false),
-            table.Get("openai", "gpt-4o", "chat", "search", "pro", false),
-            table.Get("openai", "gpt-4o", "chat", "support", "free", false),
-            table.Get("openai", "gpt-4o", "chat", "support", "pro", true),
+            table.Get("azure.ai.openai", "gpt-4o", "chat", "support", "pro", CacheLookup.None),
+            table.Get("openai", "gpt-4o-mini", "chat", "support", "pro", CacheLookup.None),
+            table.Get("openai", "gpt-4o", "embeddings", "support", "pro", CacheLookup.None),
+            table.Get("openai", "gpt-4o", "chat", "search", "pro", CacheLookup.None),
+            table.Get("openai", "gpt-4o", "chat", "support", "free", CacheLookup.None),
+            table.Get("openai", "gpt-4o", "chat", "support", "pro", CacheLookup.Hit),
+            table.Get("openai", "gpt-4o", "chat", "support", "pro", CacheLookup.Miss),
         ];
-        Assert.Equal(7, others.Append(first).Distinct().Count());
-        Assert.Equal(7, table.Count);
-        Assert.Equal("hit", others[5].CacheLabel);
+        Assert.Equal(8, others.Append(first).Distinct().Count());
+        Assert.Equal(8, table.Count);
+        Assert.Equal(["hit", "miss"], [others[5].CacheLabel, others[6].CacheLabel]);
     }
 
     [Fact]
     public void Every_set_is_found_again_after_the_table_grows()
     {
         var table = new CallLabelSetTable();
-        var sets = Enumerable.Range(0, 5_000).Select(i => table.Get("openai", $"model-{i}", "chat", $"uc-{i % 7}", "pro", i % 2 == 0)).ToArray();
+        var sets = Enumerable.Range(0, 5_000).Select(i => table.Get("openai", $"model-{i}", "chat", $"uc-{i % 7}", "pro", (CacheLookup)(i % 3))).ToArray();
         Assert.Equal(5_000, sets.Distinct().Count());
         for (var i = 0; i < sets.Length; i++)
         {
-            Assert.Same(sets[i], table.Get("openai", $"model-{i}", "chat", $"uc-{i % 7}", "pro", i % 2 == 0));
+            Assert.Same(sets[i], table.Get("openai", $"model-{i}", "chat", $"uc-{i % 7}", "pro", (CacheLookup)(i % 3)));
         }
     }
 
@@ -50,21 +51,21 @@ public sealed class LabelSetTests
     public void Past_its_bound_the_table_hands_out_unshared_sets_with_the_right_labels()
     {
         var table = new CallLabelSetTable(maxEntries: 2);
-        var a = table.Get("openai", "a", "chat", "x", "pro", false);
-        var b = table.Get("openai", "b", "chat", "x", "pro", false);
-        var c1 = table.Get("openai", "c", "chat", "x", "pro", false);
-        var c2 = table.Get("openai", "c", "chat", "x", "pro", false);
+        var a = table.Get("openai", "a", "chat", "x", "pro", CacheLookup.None);
+        var b = table.Get("openai", "b", "chat", "x", "pro", CacheLookup.None);
+        var c1 = table.Get("openai", "c", "chat", "x", "pro", CacheLookup.None);
+        var c2 = table.Get("openai", "c", "chat", "x", "pro", CacheLookup.None);
         Assert.NotSame(c1, c2);
         Assert.Equal(("c", "c"), (c1.Model, c2.Model));
-        Assert.Same(a, table.Get("openai", "a", "chat", "x", "pro", false));
-        Assert.Same(b, table.Get("openai", "b", "chat", "x", "pro", false));
+        Assert.Same(a, table.Get("openai", "a", "chat", "x", "pro", CacheLookup.None));
+        Assert.Same(b, table.Get("openai", "b", "chat", "x", "pro", CacheLookup.None));
         Assert.Equal(2, table.Count);
     }
 
     [Fact]
     public async Task The_first_state_attached_wins_for_every_caller()
     {
-        var set = new CallLabelSet("openai", "gpt-4o", "chat", "support", "pro", false);
+        var set = new CallLabelSet("openai", "gpt-4o", "chat", "support", "pro", CacheLookup.None);
         var owner = new object();
         var other = new object();
         Assert.Null(set.StateOf<string>(owner));

@@ -1,0 +1,52 @@
+using System.CommandLine;
+using UnitEconomics.Cli.Reporting;
+using UnitEconomics.Otel.Pricing;
+using UnitEconomics.Otel.Tenants;
+
+namespace UnitEconomics.Cli.Commands;
+
+/// <summary><c>ue report</c>: the unit-economics report from a live Prometheus (exact counter deltas over a window).</summary>
+internal static class ReportCommand
+{
+    public static Command Build(TextWriter stdout)
+    {
+        var prometheus = new Option<string>("--prometheus") { Description = "Prometheus base URL (the one scraping the exporter or the app)", HelpName = "URL", Required = true };
+        var window = CommonOptions.Duration("--window", "Window ending at --to (default 30d)");
+        var from = CommonOptions.Date("--from", "Window start, UTC");
+        var to = CommonOptions.Date("--to", "Window end, UTC (default now)");
+        var tenants = CommonOptions.Tenants();
+        var catalogs = CommonOptions.Catalogs();
+        var format = CommonOptions.Format();
+        var output = CommonOptions.Out();
+
+        var command = new Command("report", "The unit-economics report from a live Prometheus")
+        {
+            prometheus, window, from, to, tenants, catalogs, format, output,
+        };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var url = parse.GetValue(prometheus)!;
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
+            {
+                throw new UsageException($"--prometheus takes an http(s) URL, not '{url}'");
+            }
+
+            var end = parse.GetValue(to) ?? DateTime.UtcNow;
+            var start = parse.GetValue(from) ?? end - (parse.GetValue(window) ?? TimeSpan.FromDays(30));
+            if (start >= end)
+            {
+                throw new UsageException("--from must be before --to");
+            }
+
+            var tenantFile = parse.GetValue(tenants);
+            var directory = tenantFile is null ? null : TenantDirectory.Load(tenantFile);
+            var catalog = PriceCatalog.LoadDefaultAnd([.. CommonOptions.CatalogFiles(parse.GetValue(catalogs))]);
+            using var source = new PrometheusReportSource(baseUrl);
+            var inputs = await source.LoadAsync(start, end, directory, cancel);
+            var report = ReportBuilder.Build(inputs, catalog);
+            await ReportOutput.WriteAsync(report, CommonOptions.ToReportFormat(parse.GetValue(format)!), parse.GetValue(output), stdout);
+            return 0;
+        });
+        return command;
+    }
+}
