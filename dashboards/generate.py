@@ -194,8 +194,15 @@ def overview():
     l.row("Efficiency")
     l.add(panel("timeseries", "Semantic-cache hit rate by use case",
                 [prom('sum by (use_case) (rate(ai_requests_total{cache="hit"}[$__rate_interval]))'
-                      " / sum by (use_case) (rate(ai_requests_total[$__rate_interval]))", "{{use_case}}")],
-                "percentunit", fieldConfig={"defaults": {"unit": "percentunit", "min": 0, "max": 1}, "overrides": []}), 12, 8)
+                      ' / sum by (use_case) (rate(ai_requests_total{cache=~"hit|miss"}[$__rate_interval]))', "{{use_case}}")],
+                "percentunit", "Hits ÷ lookups of the app's semantic cache; calls that did not look it up (cache=\"none\") are not counted.",
+                fieldConfig={"defaults": {"unit": "percentunit", "min": 0, "max": 1}, "overrides": []}), 12, 8)
+    l.add(panel("timeseries", "Prompt-cache read share by use case and model",
+                [prom('sum by (use_case, model) (rate(ai_tokens_total{token_type="cache_read"}[$__rate_interval]))'
+                      ' / sum by (use_case, model) (rate(ai_tokens_total{token_type=~"input|cache_read|cache_write"}[$__rate_interval]))',
+                      "{{use_case}} {{model}}")],
+                "percentunit", "Input tokens read from the provider's prompt cache ÷ all input tokens (cached input is billed at its own, lower price).",
+                fieldConfig={"defaults": {"unit": "percentunit", "min": 0, "max": 1}, "overrides": []}), 12, 8)
     l.add(panel("timeseries", "Agent task cost vs single-shot (multiplier, 1 day)",
                 [prom("use_case:ai_agent_cost_multiplier:ratio", "{{use_case}}")], "suffix:x",
                 "AIAgentCostMultiplierHigh fires at 5x.",

@@ -45,6 +45,7 @@ public sealed class PrometheusCostSink : ICostSink
     private readonly Gauge tenantEngagement;
     private readonly Gauge infraCost;
     private readonly Gauge modelPrice;
+    private readonly Gauge modelPricePerCall;
     private readonly Counter tenantOverflow;
     private readonly Counter rejected;
 
@@ -56,6 +57,10 @@ public sealed class PrometheusCostSink : ICostSink
     private HashSet<(string Tenant, string Tier)> publishedTenants = [];
     private HashSet<string> publishedTiers = [];
     private HashSet<(string Provider, string Model, string TokenType)> publishedPrices = [];
+    private HashSet<(string Provider, string Model)> publishedCallPrices = [];
+    private readonly HashSet<(string Provider, string Model)> billedModels = [];
+    private PriceCatalog? pricedBy;
+    private DateTimeOffset pricedAt;
 
     public PrometheusCostSink(CollectorRegistry? registry = null)
     {
@@ -82,7 +87,8 @@ public sealed class PrometheusCostSink : ICostSink
         this.tenantRevenue = factory.CreateGauge("ai_tenant_revenue_usd_per_month", "Revenue per month from the tenant, USD.", "tenant", "tier");
         this.tenantEngagement = factory.CreateGauge("ai_tenant_engagement", "The tenant's engagement figure from the tenant directory.", "tenant", "tier");
         this.infraCost = factory.CreateGauge("ai_infra_cost_usd_per_month", "Non-AI infrastructure cost per month carried by the tier, USD.", "tier");
-        this.modelPrice = factory.CreateGauge("ai_model_price_usd_per_million_tokens", "Catalog price in force, USD per million tokens.", "provider", "model", "token_type");
+        this.modelPrice = factory.CreateGauge("ai_model_price_usd_per_million_tokens", "Catalog price in force, USD per million tokens, under each catalog entry's id and each billed model name seen on the cost series.", "provider", "model", "token_type");
+        this.modelPricePerCall = factory.CreateGauge("ai_model_price_usd_per_call", "Catalog price in force per call (rerank, vector search, paid tools), USD, under each entry's id and each billed name seen.", "provider", "model");
         this.tenantOverflow = factory.CreateCounter("ai_tenant_overflow_total", "Calls whose tenant was folded into __other__ past the tenant cap.");
         this.rejected = factory.CreateCounter("ai_spans_rejected_total", "GenAI spans rejected as malformed, by reason.", "reason");
         (registry ?? Metrics.DefaultRegistry).AddBeforeCollectCallback(this.Flush);
@@ -200,45 +206,95 @@ public sealed class PrometheusCostSink : ICostSink
     }
 
     /// <summary>Sets the price gauges to the catalog's prices in force at <paramref name="at"/>.</summary>
+    /// <summary>
+    /// Publishes the prices in force at <paramref name="at"/>: under each entry's id, and under every model
+    /// name the cost series carry (a dated name such as gpt-5-2025-08-07 resolves to the gpt-5 entry), so
+    /// cost ÷ price joins on (provider, model) in PromQL. Names first seen later are added as they come.
+    /// </summary>
     public void PublishPrices(PriceCatalog catalog, DateTimeOffset at)
     {
         lock (this.publishLock)
         {
-            var published = new HashSet<(string, string, string)>();
-            foreach (var entry in catalog.Entries)
-            {
-                if (!entry.IsInForceAt(at))
-                {
-                    continue;
-                }
+            this.pricedBy = catalog;
+            this.pricedAt = at;
+            this.PublishPricesLocked();
+        }
+    }
 
-                var provider = entry.Provider ?? SpanNormalizer.Unknown;
-                foreach (var (type, price) in entry.TokenTypePrices())
-                {
-                    published.Add((provider, entry.Id, type));
-                    this.modelPrice.WithLabels(provider, entry.Id, type).Set((double)price);
-                }
+    private void PublishPricesLocked()
+    {
+        if (this.pricedBy is not { } catalog)
+        {
+            return;
+        }
+
+        var tokenPrices = new HashSet<(string, string, string)>();
+        var callPrices = new HashSet<(string, string)>();
+        void Publish(string provider, string model, ModelPrice entry)
+        {
+            foreach (var (type, price) in entry.TokenTypePrices())
+            {
+                tokenPrices.Add((provider, model, type));
+                this.modelPrice.WithLabels(provider, model, type).Set((double)price);
             }
 
-            foreach (var (provider, model, type) in this.publishedPrices)
+            if (entry.Standard.PerCall is { } perCall)
             {
-                if (!published.Contains((provider, model, type)))
-                {
-                    this.modelPrice.RemoveLabelled(provider, model, type);
-                }
+                callPrices.Add((provider, model));
+                this.modelPricePerCall.WithLabels(provider, model).Set((double)perCall);
             }
+        }
 
-            this.publishedPrices = published;
+        foreach (var entry in catalog.Entries.Where(e => e.IsInForceAt(this.pricedAt)))
+        {
+            Publish(entry.Provider ?? SpanNormalizer.Unknown, entry.Id, entry);
+        }
+
+        foreach (var (provider, model) in this.billedModels)
+        {
+            if (catalog.TryResolve(provider == SpanNormalizer.Unknown ? null : provider, model, this.pricedAt, out var entry))
+            {
+                Publish(provider, model, entry);
+            }
+        }
+
+        foreach (var (provider, model, type) in this.publishedPrices.Where(p => !tokenPrices.Contains(p)))
+        {
+            this.modelPrice.RemoveLabelled(provider, model, type);
+        }
+
+        foreach (var (provider, model) in this.publishedCallPrices.Where(p => !callPrices.Contains(p)))
+        {
+            this.modelPricePerCall.RemoveLabelled(provider, model);
+        }
+
+        this.publishedPrices = tokenPrices;
+        this.publishedCallPrices = callPrices;
+    }
+
+    /// <summary>A model name first seen on a cost series: its price gauge follows (once per name, off the hot path).</summary>
+    private void NoteBilledModel(string provider, string model)
+    {
+        lock (this.publishLock)
+        {
+            if (this.billedModels.Add((provider, model)))
+            {
+                this.PublishPricesLocked();
+            }
         }
     }
 
     private const double PicoPerUsd = 1_000_000_000_000d;
 
-    private CallSeries GetCallSeries(CallLabelSet labels) =>
-        this.callSeries.GetOrAdd(
+    private CallSeries GetCallSeries(CallLabelSet labels)
+    {
+        var series = this.callSeries.GetOrAdd(
             new CallKey(labels.Provider, labels.Model, labels.Operation, labels.UseCase, labels.Tier, labels.Cache),
             static (k, sink) => new CallSeries(sink, k),
             this);
+        this.NoteBilledModel(labels.Provider, labels.Model);
+        return series;
+    }
 
     private TenantSeries GetTenantSeries(TenantLabelSet labels) =>
         this.tenantSeries.GetOrAdd(new TenantKey(labels.Tenant, labels.Tier), static (k, sink) => new TenantSeries(sink, k), this);

@@ -100,6 +100,41 @@ public sealed class CommandLineTests
         }
     }
 
+    [Fact]
+    public async Task Catalog_price_shows_set_prices_only_with_units_and_files()
+    {
+        var (code, output) = await Ue("catalog", "price", "rerank-v3.5");
+        Assert.Equal(0, code);
+        Assert.Contains("USD per call: 0.002", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("per million tokens", output, StringComparison.Ordinal); // a per-call price is not a token price
+        Assert.Contains("from: default-catalog.yaml (embedded)", output, StringComparison.Ordinal);
+
+        (code, output) = await Ue("catalog", "price", "gpt-4o-2024-08-06");
+        Assert.Equal(0, code);
+        Assert.Contains("USD per million tokens: input 2.5  cached_input 1.25  output 10", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("reasoning", output, StringComparison.Ordinal);   // unset: omitted, not blank
+        Assert.DoesNotContain("per_call", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_truncated_json_catalog_is_one_line_with_one_position()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"ue-catalog-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, "{\"gpt-x\": {\"input_cost_per_token\": 0.000001},\n \"gpt-y\": {\"input_cost_per");
+        try
+        {
+            var (code, output) = await Ue("catalog", "check", file);
+            Assert.Equal(1, code);
+            var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains($"'{file}' line 2: malformed JSON, column 27:", line, StringComparison.Ordinal);
+            Assert.DoesNotContain("LineNumber", line, StringComparison.Ordinal); // not a second, 0-based position
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     private static void AssertNoStackTrace(string output) => Assert.DoesNotMatch(@"\n\s+at \S+\(", output);
 
     private static Task<(int, string)> Ue(params string[] args) =>

@@ -65,16 +65,7 @@ public sealed class PrometheusReportSource : IDisposable
             inputs.Tenants.Remove(key); // no traffic in the window
         }
 
-        foreach (var (l, v) in await this.DeltaAsync("ai_cost_usd_total", "use_case", window, toUtc, cancel))
-        {
-            inputs.UseCases.GetOrNew(l["use_case"]).Cost = (decimal)v;
-        }
-
-        foreach (var (l, v) in await this.DeltaAsync("ai_requests_total", "use_case, cache", window, toUtc, cancel))
-        {
-            AddCalls(inputs.UseCases.GetOrNew(l["use_case"]), l, v);
-        }
-
+        await this.UsageAsync(inputs.UseCases, "use_case", l => l["use_case"], window, toUtc, cancel);
         await this.UsageAsync(inputs.Models, "provider, model", l => (l["provider"], l["model"]), window, toUtc, cancel);
         await this.UsageAsync(inputs.UseCaseModels, "use_case, provider, model", l => (l["use_case"], l["provider"], l["model"]), window, toUtc, cancel);
 

@@ -54,10 +54,22 @@ internal abstract class CatalogNode
         }
         catch (JsonException ex)
         {
-            // JsonException counts lines from 0.
-            int? line = ex.LineNumber is long l ? (int)l + 1 : null;
-            throw new CatalogValidationException(file, null, null, "malformed JSON: " + FirstLine(ex.Message), line, ex);
+            throw MalformedJson(file, ex);
         }
+    }
+
+    /// <summary>
+    /// One error for a JSON file that does not parse, whoever parsed it: the line (counted from 1, as
+    /// editors do) and column in the location, and the parser's reason without its own 0-based position.
+    /// </summary>
+    internal static CatalogValidationException MalformedJson(string file, JsonException ex)
+    {
+        int? line = ex.LineNumber is long l ? (int)l + 1 : null;
+        var reason = FirstLine(ex.Message);
+        var position = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        reason = (position < 0 ? reason : reason[..position]).TrimEnd();
+        var column = ex.BytePositionInLine is long b ? $", column {b + 1}" : string.Empty;
+        return new CatalogValidationException(file, null, null, $"malformed JSON{column}: {reason}", line, ex);
     }
 
     private static string FirstLine(string message)

@@ -343,9 +343,7 @@ public sealed class PriceCatalog
             }
             catch (JsonException ex)
             {
-                int? line = ex.LineNumber is long l ? (int)l + 1 : null;
-                var message = ex.Message.Split('\n')[0].TrimEnd('\r');
-                throw new CatalogValidationException(file, null, null, "malformed JSON: " + message, line, ex);
+                throw CatalogNode.MalformedJson(file, ex);
             }
 
             using (doc)

@@ -118,8 +118,10 @@ public sealed class PrometheusEndToEndTests(PrometheusStack stack) : IClassFixtu
         // research: tasks 0.06175 (researcher) and 0.0032 (triage), mean 0.032475; single shot 0.015: 2.165×.
         Assert.Equal(2.165, await this.Scalar("use_case:ai_agent_cost_multiplier:ratio{use_case=\"research\"}"), Tolerance);
 
-        // search: acme haiku miss, globex embedding hit, hobbyist-2 haiku miss.
-        Assert.Equal(1.0 / 3, await this.Scalar("use_case:ai_cache_hit_ratio:rate1h{use_case=\"search\"}"), Tolerance);
+        // search: acme's lookup missed, globex's hit, hobbyist-2 looked nothing up (cache="none"): 1 of 2 lookups.
+        Assert.Equal(0.5, await this.Scalar("use_case:ai_cache_hit_ratio:rate1h{use_case=\"search\"}"), Tolerance);
+        // search on haiku: 500 cache-read tokens of 3,000 input (acme 1,500 + 500, hobbyist-2 1,000).
+        Assert.Equal(1.0 / 6, await this.Scalar("use_case_model:ai_prompt_cache_read_ratio:rate1h{use_case=\"search\",model=\"claude-3-5-haiku\"}"), Tolerance);
 
         Assert.Equal(2, await this.Scalar("tier:ai_customers:count{tier=\"pro\"}"));
         Assert.Equal(2, await this.Scalar("tier:ai_customers:count{tier=\"free\"}"));
@@ -162,6 +164,27 @@ public sealed class PrometheusEndToEndTests(PrometheusStack stack) : IClassFixtu
 
         // No paid tier loses money in this workload (that alert would inhibit margin compression).
         Assert.DoesNotContain(stack.Webhook.Received, a => a.Labels["alertname"] == "AINegativeGrossMargin");
+    }
+
+    [SkippableFact]
+    public async Task Cache_rates_agree_between_rules_dashboard_and_report()
+    {
+        Skip.IfNot(stack.Available, stack.SkipReason);
+
+        // The report over the last 10 minutes (exact counter deltas) and the recording rule agree on the
+        // workload's 1 hit in 2 lookups, and so does the overview panel's own query.
+        using var source = new UnitEconomics.Cli.Reporting.PrometheusReportSource(stack.Prometheus.Url);
+        var to = DateTime.UtcNow;
+        var inputs = await source.LoadAsync(to.AddMinutes(-10), to, Workload.Tenants);
+        var search = UnitEconomics.Cli.Reporting.ReportBuilder.Build(inputs, Workload.Catalog).UseCases.Single(u => u.UseCase == "search");
+        Assert.Equal(0.5, search.CacheHitRate!.Value, Tolerance);
+        Assert.Equal(500.0 / 3_500, search.PromptCacheReadShare!.Value, Tolerance); // embedding 500 + haiku 3,000 input tokens
+        Assert.Equal(search.CacheHitRate.Value, await this.Scalar("use_case:ai_cache_hit_ratio:rate1h{use_case=\"search\"}"), Tolerance);
+
+        var panel = Grafana.Queries("overview.json").Single(q => q.Panel == "Semantic-cache hit rate by use case");
+        var byUseCase = await stack.Prometheus.QueryAsync(Grafana.Substitute(panel.Text, Macros));
+        var fromPanel = byUseCase.EnumerateArray().Single(r => r.GetProperty("metric").GetProperty("use_case").GetString() == "search");
+        Assert.Equal(search.CacheHitRate.Value, PrometheusStack.Value(fromPanel), Tolerance);
     }
 
     private static bool Has(IReadOnlyList<ReceivedAlert> alerts, string name, string tier) =>

@@ -56,12 +56,14 @@ internal static class Workload
     ///                  research agent "triage" 2 × haiku 1,000/200 = 2 × (800 + 800) = 0.0032.
     /// hobbyist-1 free: support gpt-4o 4,000/1,000 = 0.02; support mistral/mystery-large 500/100: unpriced.
     /// hobbyist-2 free: search haiku 1,000/100 = 800 + 400 = 0.0012.
+    /// Semantic cache, search: acme's haiku call followed a lookup that missed, globex's embedding hit, hobbyist-2
+    /// looked nothing up: 1 hit of 2 lookups. Prompt cache, search: 500 of 3,500 input tokens read (haiku 500 of 3,000).
     /// Free 0.0212 of all 0.1311 (0.08289 + 0.0038 + 0.02321 + 0.0212).
     /// </summary>
     public static void RunRound(CostEngine engine)
     {
         Call(engine, "acme", "support", "openai", "gpt-4o", input: 1_000, output: 200);
-        Call(engine, "acme", "search", "anthropic", "claude-3-5-haiku", input: 2_000, output: 100, cacheRead: 500);
+        Call(engine, "acme", "search", "anthropic", "claude-3-5-haiku", input: 2_000, output: 100, cacheRead: 500, cacheHit: false);
         AgentTask(engine, "acme", "research", "researcher", "openai", "gpt-4o", [(1_500, 500), (1_200, 300), (1_200, 300), (1_200, 300), (4_000, 1_000), (2_000, 1_000)]);
         Call(engine, "acme", "research", "openai", "gpt-4o", input: 2_000, output: 1_000);
         Call(engine, "initech", "support", "anthropic", "claude-3-5-haiku", input: 3_000, output: 300, cacheWrite: 1_000);
@@ -73,7 +75,7 @@ internal static class Workload
         Call(engine, "hobbyist-2", "search", "anthropic", "claude-3-5-haiku", input: 1_000, output: 100);
     }
 
-    private static void Call(CostEngine engine, string tenant, string useCase, string provider, string model, long input, long output = 0, long cacheRead = 0, long cacheWrite = 0, string operation = "chat", bool cacheHit = false)
+    private static void Call(CostEngine engine, string tenant, string useCase, string provider, string model, long input, long output = 0, long cacheRead = 0, long cacheWrite = 0, string operation = "chat", bool? cacheHit = null)
     {
         using var span = Start(operation + " " + model, tenant, useCase);
         Model(span, operation, provider, model, input, output);
@@ -87,9 +89,9 @@ internal static class Workload
             span.SetTag("gen_ai.usage.cache_creation.input_tokens", cacheWrite);
         }
 
-        if (cacheHit)
+        if (cacheHit is { } hit)
         {
-            span.SetTag("ai.cache.hit", true);
+            span.SetTag("ai.cache.hit", hit); // a semantic-cache lookup: hit, or miss and then the model call
         }
 
         End(engine, span);

@@ -45,6 +45,51 @@ public sealed class PriceCatalogLayeringTests : IDisposable
     }
 
     [Fact]
+    public void A_later_file_overrides_an_entry_field_by_field()
+    {
+        var list = this.files.Write("list.yaml", """
+            models:
+              claude-sonnet-4-5:
+                provider: anthropic
+                input: 3
+                cached_input: 0.3
+                output: 15
+                batch: { input: 1.5, output: 7.5 }
+            """);
+        var negotiated = this.files.Write("negotiated.yaml", """
+            models:
+              claude-sonnet-4-5: { provider: anthropic, input: 2.4 }
+            """);
+
+        var catalog = PriceCatalog.Load(list, negotiated);
+
+        Assert.True(catalog.TryResolve("anthropic", "claude-sonnet-4-5", Now, out var price));
+        Assert.Equal(2.4m, price.Standard.Input);          // set by the later file
+        Assert.Equal(0.3m, price.Standard.CachedInput);    // kept from the earlier one
+        Assert.Equal(15m, price.Standard.Output);
+        Assert.Equal(1.5m, price.Batch!.Input);            // a layer without batch prices keeps the earlier ones
+        Assert.Equal(negotiated, price.CatalogFile);
+        Assert.Equal([("cached_input", list), ("output", list), ("batch", list)], price.FieldFiles);
+    }
+
+    [Fact]
+    public void LiteLlm_layered_over_the_default_catalog_keeps_its_batch_price()
+    {
+        if (!File.Exists(UnitEconomics.TestSupport.RepoPaths.LiteLlmCatalog))
+        {
+            Assert.Fail("../shared/data/litellm is missing: " + UnitEconomics.TestSupport.RepoPaths.LiteLlmCatalog);
+        }
+
+        var defaults = PriceCatalog.LoadDefault();
+        var layered = PriceCatalog.LoadDefaultAnd(UnitEconomics.TestSupport.RepoPaths.LiteLlmCatalog);
+        Assert.True(defaults.TryResolve("anthropic", "claude-sonnet-4-5", Now, out var before));
+        Assert.True(layered.TryResolve("anthropic", "claude-sonnet-4-5", Now, out var after));
+        Assert.NotNull(before.Batch);
+        Assert.Equal(before.Batch!.Input, after.Batch!.Input);
+        Assert.Contains(after.FieldFiles, f => f.Field == "batch" && f.File == PriceCatalog.DefaultCatalogName);
+    }
+
+    [Fact]
     public void A_later_file_wins_a_name_both_files_match_under_different_ids()
     {
         var list = this.files.Write("list.yaml", """
