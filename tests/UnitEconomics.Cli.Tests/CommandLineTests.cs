@@ -135,6 +135,22 @@ public sealed class CommandLineTests
         }
     }
 
+    [Fact]
+    public async Task Demo_serve_listens_on_every_interface_when_asked()
+    {
+        // 0.0.0.0 is what the compose stack needs (its Prometheus scrapes host.docker.internal:9465);
+        // the test only talks to it over loopback.
+        var port = ExternalBinary.FreePort();
+        await using var demo = ManagedProcess.Start("dotnet", [RepoPaths.UeAssembly, "demo", "--serve", "--listen", $"0.0.0.0:{port}", "--rate", "50", "--stop-after", "20"]);
+        await demo.WaitForHttpAsync($"http://127.0.0.1:{port}/healthz", TimeSpan.FromMinutes(2));
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
+        Assert.Contains("ai_requests_total", metrics, StringComparison.Ordinal);
+        using var report = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/report")));
+        Assert.False(report.RootElement.GetProperty("monthly_figures").GetBoolean()); // seconds of traffic are not a month
+        Assert.All(report.RootElement.GetProperty("tiers").EnumerateArray(), t => Assert.Equal(System.Text.Json.JsonValueKind.Null, t.GetProperty("margin_per_customer_per_month").ValueKind));
+    }
+
     private static void AssertNoStackTrace(string output) => Assert.DoesNotMatch(@"\n\s+at \S+\(", output);
 
     private static Task<(int, string)> Ue(params string[] args) =>

@@ -61,11 +61,18 @@ internal static class DemoCommand
         var stopAfter = CommonOptions.Int("--stop-after", 0, 0, "With --serve: stop traffic after N requests and keep serving (0: never)");
         var influx = new Option<string?>("--influx") { Description = "With --serve: InfluxDB URL for the per-request event log", HelpName = "URL" };
         var influxDb = new Option<string>("--influx-db") { Description = "With --serve: InfluxDB database", DefaultValueFactory = _ => "unit_economics" };
+        var simpleTokens = CommonOptions.Int("--routing-max-input-tokens", 2_000, 0, "Model routing sizes single-shot calls with at most this many input tokens (the routing rule)");
+        var savings = new SavingsOptions();
 
         var command = new Command("demo", "Simulate a multi-tenant AI SaaS through the real pipeline and print the unit-economics report")
         {
-            days, seed, start, tenants, catalogs, format, output, quiet, serve, listen, port, rate, stopAfter, influx, influxDb,
+            days, seed, start, tenants, catalogs, format, output, quiet, serve, listen, port, rate, stopAfter, influx, influxDb, simpleTokens,
         };
+        foreach (var option in savings.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (parse, cancel) =>
         {
             if (parse.GetValue(serve))
@@ -79,6 +86,8 @@ internal static class DemoCommand
                     Catalogs = CommonOptions.CatalogFiles(parse.GetValue(catalogs)),
                     SimulatedTime = false,
                     Registry = Metrics.NewCustomRegistry(),
+                    Routing = new RoutingRule(parse.GetValue(simpleTokens)),
+                    ReportOptions = savings.Read(parse),
                     Influx = influxUrl is null ? null : new InfluxDbOptions { Url = ParseUrl("--influx", influxUrl), Database = parse.GetValue(influxDb)! },
                 };
                 return await ServeAsync(live, endpoint, parse.GetValue(rate), parse.GetValue(stopAfter), stdout, cancel);
@@ -91,6 +100,8 @@ internal static class DemoCommand
                 StartUtc = parse.GetValue(start) ?? new DateTime(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc),
                 TenantFile = parse.GetValue(tenants),
                 Catalogs = CommonOptions.CatalogFiles(parse.GetValue(catalogs)),
+                Routing = new RoutingRule(parse.GetValue(simpleTokens)),
+                ReportOptions = savings.Read(parse),
             };
             return await RunAsync(settings, CommonOptions.ToReportFormat(parse.GetValue(format)!), parse.GetValue(output), parse.GetValue(quiet), stdout, stderr);
         });

@@ -18,11 +18,17 @@ internal static class ReportCommand
         var catalogs = CommonOptions.Catalogs();
         var format = CommonOptions.Format();
         var output = CommonOptions.Out();
+        var savings = new SavingsOptions();
 
         var command = new Command("report", "The unit-economics report from a live Prometheus")
         {
             prometheus, window, from, to, tenants, catalogs, format, output,
         };
+        foreach (var option in savings.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (parse, cancel) =>
         {
             var url = parse.GetValue(prometheus)!;
@@ -43,7 +49,7 @@ internal static class ReportCommand
             var catalog = PriceCatalog.LoadDefaultAnd([.. CommonOptions.CatalogFiles(parse.GetValue(catalogs))]);
             using var source = new PrometheusReportSource(baseUrl);
             var inputs = await source.LoadAsync(start, end, directory, cancel);
-            var report = ReportBuilder.Build(inputs, catalog);
+            var report = ReportBuilder.Build(inputs, catalog, savings.Read(parse));
             await ReportOutput.WriteAsync(report, CommonOptions.ToReportFormat(parse.GetValue(format)!), parse.GetValue(output), stdout);
             return 0;
         });

@@ -36,6 +36,12 @@ public sealed class DemoSettings
 
     public InfluxDbOptions? Influx { get; init; }
 
+    /// <summary>Which calls the report's model routing may move (sized from the rollup's per-call view).</summary>
+    public RoutingRule Routing { get; init; } = new();
+
+    /// <summary>How the report judges and sizes savings.</summary>
+    public ReportOptions ReportOptions { get; init; } = new();
+
     public static string ShippedTenantFile => Path.Combine(AppContext.BaseDirectory, "demo", "demo-tenants.yaml");
 }
 
@@ -54,6 +60,7 @@ public sealed class DemoEnvironment : IAsyncDisposable
         this.Directory = TenantDirectory.Load(settings.TenantFile ?? DemoSettings.ShippedTenantFile);
         this.Catalog = PriceCatalog.LoadDefaultAnd([.. settings.Catalogs]);
         this.Clock = new SimulatedClock(settings.StartUtc);
+        this.Rollup = new CostRollup(settings.Routing);
         var sinks = new List<ICostSink> { this.Rollup };
         if (settings.Registry is not null)
         {
@@ -89,7 +96,7 @@ public sealed class DemoEnvironment : IAsyncDisposable
 
     public SimulatedClock Clock { get; }
 
-    public CostRollup Rollup { get; } = new();
+    public CostRollup Rollup { get; }
 
     public CostEngine Engine { get; }
 
@@ -115,7 +122,7 @@ public sealed class DemoEnvironment : IAsyncDisposable
     }
 
     public UnitEconomicsReport Report(DateTime fromUtc, DateTime toUtc, string source) =>
-        ReportBuilder.Build(ReportInputs.FromRollup(this.Rollup, this.Directory, fromUtc, toUtc, source), this.Catalog);
+        ReportBuilder.Build(ReportInputs.FromRollup(this.Rollup, this.Directory, fromUtc, toUtc, source), this.Catalog, this.Settings.ReportOptions);
 
     public async ValueTask DisposeAsync()
     {
