@@ -7,6 +7,7 @@ internal static class Contract
     [
         "AIMarginCompression", "AINegativeGrossMargin", "AIFreeTierSubsidyHigh",
         "AIAgentCostMultiplierHigh", "AISpendEngagementUncorrelated", "AIUnpricedModelCalls",
+        "AITenantNegativeMargin", "AITenantSpendSpike",
     ];
 
     private static readonly string[] Counters =

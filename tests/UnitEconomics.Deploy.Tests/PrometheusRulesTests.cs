@@ -56,7 +56,21 @@ public sealed class PrometheusRulesTests
 
         var (code, output) = await ManagedProcess.RunAsync(amtool, ["check-config", RepoPaths.Combine("deploy", "alertmanager", "alertmanager.yml")]);
         Assert.True(code == 0, output);
-        Assert.Contains("3 inhibit rules", output);
+        Assert.Contains("4 inhibit rules", output);
+    }
+
+    [SkippableTheory]
+    [InlineData("unit-economics-tenants", "alertname=AITenantNegativeMargin", "severity=warning", "tenant=acme", "tier=pro")]
+    [InlineData("unit-economics-tenants", "alertname=AITenantSpendSpike", "severity=warning", "tenant=acme", "tier=pro")]
+    [InlineData("unit-economics-critical", "alertname=AINegativeGrossMargin", "severity=critical", "tier=pro")]
+    [InlineData("unit-economics-webhook", "alertname=AIFreeTierSubsidyHigh", "severity=warning", "tier=free")]
+    public async Task Alertmanager_routes_each_kind_of_alert_to_its_receiver(string receiver, params string[] labels)
+    {
+        var amtool = ExternalBinary.Require("amtool", "prometheus-alertmanager");
+        var config = "--config.file=" + RepoPaths.Combine("deploy", "alertmanager", "alertmanager.yml");
+        var (code, output) = await ManagedProcess.RunAsync(amtool, ["config", "routes", "test", config, .. labels]);
+        Assert.True(code == 0, output);
+        Assert.Contains(receiver, output.Split('\n').Select(l => l.Trim())); // amtool may warn on another line
     }
 
     [Fact]
