@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project. On a machine with only the .NET SDK it first installs the real
-# servers the tests start (Prometheus, promtool, Alertmanager, amtool, InfluxDB 1.x) from Debian.
+# servers the tests start (Prometheus, promtool, Alertmanager, amtool, InfluxDB 1.x) and Node.js from
+# Debian, and Grafana's dashboard schema from npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,7 @@ command -v promtool     >/dev/null 2>&1 || need+=(prometheus)
 command -v alertmanager >/dev/null 2>&1 || command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 command -v amtool       >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 command -v influxd      >/dev/null 2>&1 || need+=(influxdb)
+command -v npm          >/dev/null 2>&1 || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing test servers: ${need[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -20,6 +22,13 @@ fi
 for svc in prometheus prometheus-alertmanager influxdb; do
   if command -v systemctl >/dev/null 2>&1; then systemctl stop "$svc" >/dev/null 2>&1 || true; fi
 done
+
+# Grafana's dashboard schema and the TypeScript compiler, for the dashboard schema test (pinned in
+# dashboards/schema-check/package.json).
+if [ ! -d dashboards/schema-check/node_modules/@grafana/schema ] || [ ! -d dashboards/schema-check/node_modules/typescript ]; then
+  echo "Installing the Grafana dashboard schema (npm)"
+  npm install --prefix dashboards/schema-check --no-audit --no-fund --no-package-lock --loglevel=error >/dev/null
+fi
 
 results="$(mktemp -d)"
 set +e

@@ -14,8 +14,9 @@ import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROM = {"type": "prometheus", "uid": "${datasource}"}
-INFLUX_FIXED = {"type": "influxdb", "uid": "influxdb"}
 INFLUX_VAR = {"type": "influxdb", "uid": "${datasource}"}
+# A dashboard on Prometheus with a few InfluxDB panels picks its InfluxDB with a second variable.
+INFLUX_SECOND = {"type": "influxdb", "uid": "${influx}"}
 
 
 class Layout:
@@ -89,16 +90,15 @@ def thresholds(*steps):
     return {"mode": "absolute", "steps": [{"value": v, "color": c} for v, c in steps]}
 
 
-def datasource_var(kind):
-    return {"name": "datasource", "label": "Data source", "type": "datasource", "query": kind,
+def datasource_var(kind, name="datasource", label="Data source"):
+    return {"name": name, "label": label, "type": "datasource", "query": kind,
             "current": {"text": kind, "value": kind}, "hide": 0, "refresh": 1, "regex": "", "options": []}
 
 
 def query_var(name, label, query, ds=PROM, multi=True, include_all=True):
     return {"name": name, "label": label, "type": "query", "datasource": ds, "query": query,
-            "definition": query if isinstance(query, str) else query.get("query", ""),
             "refresh": 2, "sort": 1, "multi": multi, "includeAll": include_all,
-            "current": {}, "options": [], "hide": 0}
+            "options": [], "hide": 0}
 
 
 def dashboard(uid, title, description, layout, variables, tags, time_from="now-7d"):
@@ -116,7 +116,8 @@ def dashboard(uid, title, description, layout, variables, tags, time_from="now-7
         "time": {"from": time_from, "to": "now"},
         "templating": {"list": variables},
         "annotations": {"list": []},
-        "links": [{"type": "dashboards", "tags": ["unit-economics"], "asDropdown": True, "title": "Unit economics"}],
+        "links": [{"type": "dashboards", "tags": ["unit-economics"], "asDropdown": True, "title": "Unit economics",
+                   "icon": "external link", "includeVars": False, "keepTime": True, "targetBlank": False, "tooltip": ""}],
         "panels": layout.panels,
     }
 
@@ -188,8 +189,39 @@ def overview():
                 "currencyUSD"), 12, 8)
     l.add(panel("timeseries", "Cost per million tokens by model",
                 [prom("sum by (provider, model) (rate(ai_cost_usd_total[$__rate_interval]))"
-                      " / sum by (provider, model) (rate(ai_tokens_total[$__rate_interval])) * 1e6", "{{provider}}/{{model}}")],
-                "currencyUSD", "Blended: all token types and per-call charges over all tokens."), 12, 8)
+                      " / (sum by (provider, model) (rate(ai_tokens_total[$__rate_interval])) > 0) * 1e6", "{{provider}}/{{model}}")],
+                "currencyUSD", "Blended: all token types over all tokens. Models priced per call (no tokens) are left out,"
+                " not divided by zero: see cost per call."), 12, 8)
+
+    l.row("Cost per inference")
+    l.add(panel("timeseries", "Cost per call by operation and use case (mean)",
+                [prom("sum by (operation, use_case) (rate(ai_request_cost_usd_sum[$__rate_interval]))"
+                      " / (sum by (operation, use_case) (rate(ai_request_cost_usd_count[$__rate_interval])) > 0)",
+                      "{{operation}} {{use_case}}")],
+                "currencyUSD", "One priced call: a model call, a vector search, a rerank (ai_request_cost_usd)."), 12, 8)
+    l.add(panel("timeseries", "Cost per call by use case (p50, p95)",
+                [prom("histogram_quantile(0.5, sum by (use_case, le) (rate(ai_request_cost_usd_bucket[$__rate_interval])))",
+                      "p50 {{use_case}}", ref="A"),
+                 prom("histogram_quantile(0.95, sum by (use_case, le) (rate(ai_request_cost_usd_bucket[$__rate_interval])))",
+                      "p95 {{use_case}}", ref="B")],
+                "currencyUSD", "Quantiles from the histogram's buckets: within a bucket's width."), 12, 8)
+
+    l.row("Per customer")
+    l.add(panel("table", "Paying customers by margin, lowest first (30 days)",
+                [prom("bottomk(20, tenant_tier:ai_margin_usd:30d and on (tenant, tier) tenant_tier:ai_revenue_usd:month > 0)",
+                      instant=True, fmt="table")],
+                "currencyUSD", "Revenue − (30-day AI cost + the tier's infra per customer). Red: the customer costs more than it pays"
+                " (AITenantNegativeMargin).",
+                transformations=[{"id": "organize", "options": {"excludeByName": {"Time": True}, "renameByName": {"Value": "margin"}}},
+                                 {"id": "sortBy", "options": {"sort": [{"field": "margin", "desc": False}]}}],
+                fieldConfig={"defaults": {"unit": "currencyUSD", "thresholds": thresholds((None, "red"), (0, "green")),
+                                          "custom": {"cellOptions": {"type": "color-text"}}}, "overrides": []}), 12, 8)
+    l.add(panel("timeseries", "Spend spikes: last 24 h per tenant (top 10) and 3x its usual day",
+                [prom("topk(10, tenant_tier:ai_tenant_cost_usd:increase1d)", "{{tenant}} last 24 h", ref="A"),
+                 prom("3 * tenant_tier:ai_tenant_cost_usd:mean_daily_prev7d"
+                      " and on (tenant, tier) topk(10, tenant_tier:ai_tenant_cost_usd:increase1d)", "{{tenant}} 3x usual", ref="B")],
+                "currencyUSD", "AITenantSpendSpike fires when the first line of a tenant passes the second and the floor"
+                " (:ai_tenant_spend_spike_floor_usd:day). The usual day needs a week of history."), 12, 8)
 
     l.row("Efficiency")
     l.add(panel("timeseries", "Semantic-cache hit rate by use case",
@@ -246,12 +278,12 @@ def tenant():
     # purpose (bounded series), so these come from the per-request log in InfluxDB.
     l.add(panel("timeseries", "AI cost by use case (InfluxDB)",
                 [influx("SELECT sum(\"cost_usd\") FROM \"ai_request\" WHERE \"tenant\" = '$tenant' AND $timeFilter"
-                        " GROUP BY time($__interval), \"use_case\" fill(0)", ds=INFLUX_FIXED)],
-                "currencyUSD", ds=INFLUX_FIXED), 12, 8)
+                        " GROUP BY time($__interval), \"use_case\" fill(0)", ds=INFLUX_SECOND)],
+                "currencyUSD", ds=INFLUX_SECOND), 12, 8)
     l.add(panel("timeseries", "AI cost by model (InfluxDB)",
                 [influx("SELECT sum(\"cost_usd\") FROM \"ai_request\" WHERE \"tenant\" = '$tenant' AND $timeFilter"
-                        " GROUP BY time($__interval), \"model\" fill(0)", ds=INFLUX_FIXED)],
-                "currencyUSD", ds=INFLUX_FIXED), 12, 8)
+                        " GROUP BY time($__interval), \"model\" fill(0)", ds=INFLUX_SECOND)],
+                "currencyUSD", ds=INFLUX_SECOND), 12, 8)
     l.add(panel("timeseries", "Budget breaches in the tenant's tier",
                 [prom('sum by (scope) (increase(ai_budget_exceeded_total{tier="$tier"}[$__rate_interval]))', "{{scope}}")],
                 "short", "Task, session and tenant budgets exceeded (the counter has no tenant label)."), 12, 8)
@@ -261,6 +293,7 @@ def tenant():
                 "currencyUSD"), 12, 8)
     variables = [
         datasource_var("prometheus"),
+        datasource_var("influxdb", "influx", "InfluxDB"),
         query_var("tenant", "Tenant", {"query": "label_values(ai_tenant_cost_usd_total, tenant)", "refId": "tenant"},
                   multi=False, include_all=False),
         query_var("tier", "Tier", {"query": 'label_values(ai_tenant_info{tenant="$tenant"}, tier)', "refId": "tier"},
@@ -348,6 +381,11 @@ def models():
     l.add(panel("timeseries", "Unpriced calls by model",
                 [prom("sum by (provider, model) (increase(ai_unpriced_requests_total[$__rate_interval]))", "{{provider}}/{{model}}")],
                 "short", "Calls with no catalog price: their cost is missing everywhere. AIUnpricedModelCalls."), 12, 8)
+    l.add(panel("table", "Per-call prices (USD per call)",
+                [prom("max by (provider, model) (ai_model_price_usd_per_call)", instant=True, fmt="table")],
+                "currencyUSD", "Rerank, vector search and paid tools are priced per call, not per token.",
+                transformations=[{"id": "organize", "options": {"excludeByName": {"Time": True}, "renameByName": {"Value": "USD per call"}}}]),
+          24, 6)
     l.add(panel("table", "Catalog prices (USD per million tokens)",
                 [prom(f"max by (provider, model, token_type) (ai_model_price_usd_per_million_tokens{{{m}}})", instant=True, fmt="table")],
                 "currencyUSD",

@@ -24,7 +24,7 @@ internal static class Contract
     private static readonly string[] Gauges =
     [
         "ai_tenant_info", "ai_tenant_revenue_usd_per_month", "ai_tenant_engagement", "ai_infra_cost_usd_per_month",
-        "ai_model_price_usd_per_million_tokens",
+        "ai_model_price_usd_per_million_tokens", "ai_model_price_usd_per_call",
     ];
 
     /// <summary>Every series name a query may select: counters, gauges, and histogram _bucket/_sum/_count.</summary>

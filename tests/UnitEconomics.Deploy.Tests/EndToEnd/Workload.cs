@@ -24,7 +24,10 @@ internal static class Workload
 
     public static readonly ModelPrice Embedding = new() { Id = "text-embedding-3-small", Provider = "openai", Standard = new PriceSet { Input = 0.02m } };
 
-    public static readonly PriceCatalog Catalog = new([Gpt4o, Haiku, Embedding]);
+    /// <summary>Priced per call; the workload makes no rerank call, the entry is there for the per-call price gauge.</summary>
+    public static readonly ModelPrice Rerank = new() { Id = "rerank-v3.5", Provider = "cohere", Standard = new PriceSet { PerCall = 0.002m } };
+
+    public static readonly PriceCatalog Catalog = new([Gpt4o, Haiku, Embedding, Rerank]);
 
     // Infra kept small enough that no paid tier has a negative margin (that alert would inhibit margin
     // compression in Alertmanager, see deploy/alertmanager/alertmanager.yml).
