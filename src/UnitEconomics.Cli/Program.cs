@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using UnitEconomics.Cli.Commands;
 using UnitEconomics.Cli.Reporting;
@@ -18,6 +19,12 @@ try
 catch (Exception ex) when (ex is TenantDirectoryException or CatalogValidationException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
 {
     Console.Error.WriteLine("ue: " + ex.Message);
+    return 1;
+}
+catch (HttpListenerException ex)
+{
+    // demo --serve: the address is taken, or not this machine's.
+    Console.Error.WriteLine("ue: cannot listen there: " + ex.Message);
     return 1;
 }
 catch (Exception ex) when (ex is HttpRequestException or SocketException or TaskCanceledException or ReportSourceException)

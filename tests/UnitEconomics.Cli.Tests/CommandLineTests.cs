@@ -140,9 +140,26 @@ public sealed class CommandLineTests
     {
         // 0.0.0.0 is what the compose stack needs (its Prometheus scrapes host.docker.internal:9465);
         // the test only talks to it over loopback.
-        var port = ExternalBinary.FreePort();
-        await using var demo = ManagedProcess.Start("dotnet", [RepoPaths.UeAssembly, "demo", "--serve", "--listen", $"0.0.0.0:{port}", "--rate", "50", "--stop-after", "20"]);
-        await demo.WaitForHttpAsync($"http://127.0.0.1:{port}/healthz", TimeSpan.FromMinutes(2));
+        // A port free when chosen can be taken by a parallel test before the demo binds every interface
+        // to it; then the demo exits at start, and another port is tried.
+        ManagedProcess? demo = null;
+        var port = 0;
+        for (var attempt = 1; demo is null; attempt++)
+        {
+            port = ExternalBinary.FreePort();
+            var started = ManagedProcess.Start("dotnet", [RepoPaths.UeAssembly, "demo", "--serve", "--listen", $"0.0.0.0:{port}", "--rate", "50", "--stop-after", "20"]);
+            try
+            {
+                await started.WaitForHttpAsync($"http://127.0.0.1:{port}/healthz", TimeSpan.FromMinutes(2));
+                demo = started;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && started.HasExited)
+            {
+                await started.DisposeAsync();
+            }
+        }
+
+        await using var running = demo;
         using var http = new HttpClient();
         var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
         Assert.Contains("ai_requests_total", metrics, StringComparison.Ordinal);

@@ -14,6 +14,7 @@ namespace UnitEconomics.Cli.Tests;
 /// The report's definitions on spans whose figures are worked out by hand: cache hit rate over lookups
 /// only, prompt-cache read share, unpriced calls counted and not costed, savings that never overlap.
 /// </summary>
+[Collection(InProcessDemoCollection.Name)]
 public sealed class ReportDefinitionTests
 {
     private static readonly DateTime From = new(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);

@@ -6,6 +6,7 @@ using Xunit;
 
 namespace UnitEconomics.Cli.Tests;
 
+[Collection(InProcessDemoCollection.Name)]
 public sealed class ReportTests
 {
     private static readonly TenantDirectory Directory = new(
