@@ -42,6 +42,9 @@ public sealed class DemoSettings
     /// <summary>How the report judges and sizes savings.</summary>
     public ReportOptions ReportOptions { get; init; } = new();
 
+    /// <summary>More sinks fed by the engine (the FOCUS rollup of <c>--focus</c>).</summary>
+    public IReadOnlyList<ICostSink> ExtraSinks { get; init; } = [];
+
     public static string ShippedTenantFile => Path.Combine(AppContext.BaseDirectory, "demo", "demo-tenants.yaml");
 }
 
@@ -76,6 +79,7 @@ public sealed class DemoEnvironment : IAsyncDisposable
             sinks.Add(new InfluxDbCostSink(this.Influx));
         }
 
+        sinks.AddRange(settings.ExtraSinks);
         var options = new UnitEconomicsOptions { Budgets = { MaxTokensPerTask = settings.TaskTokenBudget } };
         this.Engine = new CostEngine(options, () => this.Catalog, () => this.Directory, sinks);
         var builder = Sdk.CreateTracerProviderBuilder().AddSource(SaasSimulator.SourceName);

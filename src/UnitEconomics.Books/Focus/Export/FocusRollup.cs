@@ -53,6 +53,18 @@ public sealed class FocusRollup : ICostSink
     {
     }
 
+    /// <summary>The UTC days the rollup holds spend of: first and last; null when it holds none.</summary>
+    public (DateTime First, DateTime Last)? Days
+    {
+        get
+        {
+            lock (this.gate)
+            {
+                return this.lines.Count == 0 ? null : (this.lines.Keys.Min(k => k.Day), this.lines.Keys.Max(k => k.Day));
+            }
+        }
+    }
+
     /// <summary>The lines of the days in [<paramref name="fromUtc"/>, <paramref name="toUtc"/>), each charge period clipped to that window.</summary>
     public IReadOnlyList<AiCostLine> Lines(DateTime fromUtc, DateTime toUtc)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using nietras.SeparatedValues;
+using Parquet.Schema;
 using Parquet.Serialization;
 
 namespace UnitEconomics.Books.Focus.Files;
@@ -97,7 +98,7 @@ public static class FocusFileReader
     private static async Task<FocusTable> ReadParquetAsync(string file, CancellationToken cancel)
     {
         await using var stream = File.OpenRead(file);
-        var result = await ParquetSerializer.DeserializeUntypedAsync(stream, cancellationToken: cancel);
+        var result = await DeserializeAsync(stream, cancel);
         var columns = result.Schema.Fields.Select(f => f.Name).ToList();
         var rows = new List<string?[]>(result.Data.Count);
         foreach (var record in result.Data)
@@ -112,6 +113,20 @@ public static class FocusFileReader
         }
 
         return new FocusTable(file, columns, rows);
+    }
+
+    private static async Task<(ParquetSchema Schema, IList<Dictionary<string, object>> Data)> DeserializeAsync(Stream stream, CancellationToken cancel)
+    {
+        try
+        {
+            var result = await ParquetSerializer.DeserializeUntypedAsync(stream, cancellationToken: cancel);
+            return (result.Schema, result.Data);
+        }
+        catch (IOException ex)
+        {
+            // Parquet.Net reports a damaged file (bad magic bytes, short footer) as an IOException.
+            throw new InvalidDataException(ex.Message, ex);
+        }
     }
 
     /// <summary>A Parquet value as the text a FOCUS CSV would carry.</summary>
