@@ -110,7 +110,8 @@ public sealed class TenantDirectorySource : IDisposable
     private readonly TenantDirectoryWatcher? watcher;
     private volatile TenantDirectory current;
 
-    public TenantDirectorySource(IOptions<UnitEconomicsOptions> options, ILoggerFactory? loggers = null)
+    /// <param name="infra">Infrastructure cost from outside the file (a cloud bill), when the host registers one.</param>
+    public TenantDirectorySource(IOptions<UnitEconomicsOptions> options, ILoggerFactory? loggers = null, IInfraCostSource? infra = null)
     {
         var file = options.Value.TenantFile;
         if (string.IsNullOrEmpty(file))
@@ -119,7 +120,7 @@ public sealed class TenantDirectorySource : IDisposable
             return;
         }
 
-        this.watcher = new TenantDirectoryWatcher(file);
+        this.watcher = new TenantDirectoryWatcher(file, infra: infra);
         this.current = this.watcher.Current;
         var logger = loggers?.CreateLogger("UnitEconomics.Otel.Tenants");
         this.watcher.Reloaded += directory =>
