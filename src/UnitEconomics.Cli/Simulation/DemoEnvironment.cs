@@ -125,8 +125,12 @@ public sealed class DemoEnvironment : IAsyncDisposable
         this.tracing.ForceFlush();
     }
 
-    public UnitEconomicsReport Report(DateTime fromUtc, DateTime toUtc, string source) =>
-        ReportBuilder.Build(ReportInputs.FromRollup(this.Rollup, this.Directory, fromUtc, toUtc, source), this.Catalog, this.Settings.ReportOptions);
+    public UnitEconomicsReport Report(DateTime fromUtc, DateTime toUtc, string source)
+    {
+        var inputs = ReportInputs.FromRollup(this.Rollup, this.Directory, fromUtc, toUtc, source);
+        Focus.CloudBillReport.Apply(inputs);
+        return ReportBuilder.Build(inputs, this.Catalog, this.Settings.ReportOptions);
+    }
 
     public async ValueTask DisposeAsync()
     {
