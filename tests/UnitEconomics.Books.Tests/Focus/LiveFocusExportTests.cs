@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Resources;
@@ -12,8 +10,6 @@ using UnitEconomics.Books.Focus.Export;
 using UnitEconomics.Books.Focus.Files;
 using UnitEconomics.Cli.Focus;
 using UnitEconomics.Cli.Reporting;
-using UnitEconomics.Exporter.Diagnostics;
-using UnitEconomics.Exporter.Hosting;
 using UnitEconomics.TestSupport;
 using Xunit;
 
@@ -52,7 +48,7 @@ public sealed class LiveFocusExportTests : IDisposable
               globex: { tier: enterprise }
             """);
         var from = DateTime.UtcNow.AddMinutes(-1);
-        await using var service = await StartServiceAsync();
+        await using var service = await RunningService.StartAsync(Path.Combine(this.folder, "prices.yaml"), Path.Combine(this.folder, "tenants.yaml"));
         await using var prometheus = await PrometheusServer.StartNewAsync($"""
             global:
               scrape_interval: 1s
@@ -132,39 +128,5 @@ public sealed class LiveFocusExportTests : IDisposable
         span.SetTag("ai.use_case", useCase);
     }
 
-    private async Task<RunningService> StartServiceAsync()
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            int grpc = ExternalBinary.FreePort(), http = ExternalBinary.FreePort(), metrics = ExternalBinary.FreePort();
-            var app = ExporterHost.Build(
-                [
-                    "--Exporter:ListenAddress=127.0.0.1", $"--Exporter:OtlpGrpcPort={grpc}", $"--Exporter:OtlpHttpPort={http}",
-                    $"--Exporter:MetricsPort={metrics}", "--Logging:LogLevel:Default=Warning", "--UnitEconomics:UseDefaultCatalog=false",
-                    "--UnitEconomics:PriceCatalogs:0=" + Path.Combine(this.folder, "prices.yaml"),
-                    "--UnitEconomics:TenantFile=" + Path.Combine(this.folder, "tenants.yaml"),
-                ],
-                s => s.AddSingleton(new ExporterMetrics(Prometheus.Metrics.NewCustomRegistry())));
-            try
-            {
-                await app.StartAsync();
-                return new RunningService(app, http, metrics);
-            }
-            catch (IOException) when (attempt < 5)
-            {
-                await app.DisposeAsync(); // a port taken between the probe and the bind: try fresh ones
-            }
-        }
-    }
-
     public void Dispose() => Directory.Delete(this.folder, recursive: true);
-
-    private sealed record RunningService(WebApplication App, int HttpPort, int MetricsPort) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await this.App.StopAsync();
-            await this.App.DisposeAsync();
-        }
-    }
 }
