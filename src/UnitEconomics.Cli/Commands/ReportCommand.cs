@@ -49,6 +49,7 @@ internal static class ReportCommand
             var catalog = PriceCatalog.LoadDefaultAnd([.. CommonOptions.CatalogFiles(parse.GetValue(catalogs))]);
             using var source = new PrometheusReportSource(baseUrl);
             var inputs = await source.LoadAsync(start, end, directory, cancel);
+            Focus.CloudBillReport.Apply(inputs);
             var report = ReportBuilder.Build(inputs, catalog, savings.Read(parse));
             await ReportOutput.WriteAsync(report, CommonOptions.ToReportFormat(parse.GetValue(format)!), parse.GetValue(output), stdout);
             return 0;

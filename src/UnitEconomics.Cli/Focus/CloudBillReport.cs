@@ -19,7 +19,7 @@ public static class CloudBillReport
 
         var basis = new AllocationBasis(
             inputs.Tenants.ToDictionary(t => t.Key, t => t.Value.Cost, StringComparer.Ordinal),
-            inputs.Tenants.ToDictionary(t => t.Key, t => t.Value.Requests, StringComparer.Ordinal));
+            inputs.Tenants.ToDictionary(t => t.Key, t => t.Value.Calls, StringComparer.Ordinal));
         var allocation = CloudBillInfraSource.Allocate(settings, inputs.Directory, basis);
         inputs.Directory = inputs.Directory.WithInfraCosts(allocation.Costs);
         return allocation;

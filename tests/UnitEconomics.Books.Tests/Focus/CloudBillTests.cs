@@ -234,9 +234,9 @@ public sealed class CloudBillTests : IDisposable
     private ReportInputs Inputs(TenantDirectory directory)
     {
         var inputs = new ReportInputs { FromUtc = new DateTime(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc), ToUtc = new DateTime(2026, 10, 31, 0, 0, 0, DateTimeKind.Utc), Source = "test", Directory = directory };
-        inputs.Tenants["acme"] = new TenantTotals { Tier = "pro", Cost = 30m, Requests = 5 };
-        inputs.Tenants["initech"] = new TenantTotals { Tier = "pro", Cost = 10m, Requests = 15 };
-        inputs.Tenants["globex"] = new TenantTotals { Tier = "enterprise", Cost = 60m, Requests = 20 };
+        inputs.Tenants["acme"] = new TenantTotals { Tier = "pro", Cost = 30m, Calls = 5 };
+        inputs.Tenants["initech"] = new TenantTotals { Tier = "pro", Cost = 10m, Calls = 15 };
+        inputs.Tenants["globex"] = new TenantTotals { Tier = "enterprise", Cost = 60m, Calls = 20 };
         return inputs;
     }
 

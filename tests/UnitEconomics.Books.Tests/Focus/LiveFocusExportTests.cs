@@ -24,7 +24,7 @@ public sealed class LiveFocusExportTests : IDisposable
     private const string SourceName = "test.focus.live";
     private readonly string folder = Directory.CreateTempSubdirectory("focus-live-").FullName;
 
-    [Fact]
+    [SkippableFact]
     public async Task Live_export_from_prometheus_holds_the_hand_computed_costs_per_tenant_and_model()
     {
         File.WriteAllText(Path.Combine(this.folder, "prices.yaml"), """
@@ -57,11 +57,6 @@ public sealed class LiveFocusExportTests : IDisposable
                 static_configs:
                   - targets: ["127.0.0.1:{service.MetricsPort}"]
             """);
-        if (prometheus is null)
-        {
-            return; // not installed and not CI: ExternalBinary said why
-        }
-
         using (var tracing = Sdk.CreateTracerProviderBuilder()
             .SetResourceBuilder(ResourceBuilder.CreateEmpty().AddService("focus-test-app"))
             .AddSource(SourceName)
