@@ -33,9 +33,9 @@ internal static class CommonOptions
     /// <c>--out</c>: a file (a folder for csv). Its folder must exist, checked at parse time, so a typo fails
     /// before a 30-day simulation instead of after it.
     /// </summary>
-    public static Option<string?> Out()
+    public static Option<string?> Out(string name = "--out")
     {
-        var option = new Option<string?>("--out")
+        var option = new Option<string?>(name)
         {
             Description = "Write to this file instead of standard output (with --format csv: a folder, one file per table)",
             HelpName = "PATH",
@@ -52,7 +52,7 @@ internal static class CommonOptions
             var folder = Directory.Exists(full) ? full : Path.GetDirectoryName(full.TrimEnd(Path.DirectorySeparatorChar));
             if (folder is null || !Directory.Exists(folder))
             {
-                result.AddError($"--out {path}: folder {folder ?? full} does not exist");
+                result.AddError($"{name} {path}: folder {folder ?? full} does not exist");
             }
         });
         return option;

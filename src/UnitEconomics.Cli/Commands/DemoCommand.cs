@@ -21,7 +21,8 @@ internal static class DemoCommand
         var format = CommonOptions.Format();
         var output = CommonOptions.Out();
         var quiet = new Option<bool>("--quiet") { Description = "No progress bar" };
-        var focus = CommonOptions.Out();
+        var focus = CommonOptions.Out("--focus");
+        focus.HelpName = "FILE";
         focus.Description = "Also write the simulated AI cost as FOCUS 1.2 rows to this file (.parquet: Parquet, else CSV; docs/focus.md)";
         var serve = new Option<bool>("--serve") { Description = "Serve live traffic in real time on /metrics and /report instead of printing a report" };
         var listen = new Option<string?>("--listen")

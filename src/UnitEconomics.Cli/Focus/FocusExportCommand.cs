@@ -73,6 +73,6 @@ public static class FocusExportCommand
     {
         var billed = FocusAiExport.Columns.Select((c, i) => (c, i)).Single(x => x.c.Name == FocusSpec.BilledCost).i;
         var total = output.Rows.Sum(r => (decimal)r[billed]!);
-        return string.Create(CultureInfo.InvariantCulture, $"FOCUS {FocusSpec.Version}: {output.Rows.Count:N0} rows, BilledCost {total} USD, {fromUtc:yyyy-MM-ddTHH:mm:ssZ} to {toUtc:yyyy-MM-ddTHH:mm:ssZ}, written to {file}");
+        return string.Create(CultureInfo.InvariantCulture, $"FOCUS {FocusSpec.Version}: {output.Rows.Count:N0} rows, BilledCost {FocusValues.Format(total)} USD, {fromUtc:yyyy-MM-ddTHH:mm:ssZ} to {toUtc:yyyy-MM-ddTHH:mm:ssZ}, written to {file}");
     }
 }

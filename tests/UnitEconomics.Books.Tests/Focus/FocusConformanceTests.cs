@@ -91,6 +91,39 @@ public sealed class FocusConformanceTests : IDisposable
         Assert.Equal($"{file}: row 1, column ProviderName: is null, which FOCUS 1.2 forbids", ex.Message);
     }
 
+    [Fact]
+    public async Task Ue_export_focus_check_says_conforms_or_names_the_breach_in_one_line()
+    {
+        var good = Path.Combine(this.folder, "good.csv");
+        await FocusFileWriter.WriteAsync(FocusAiExport.Build([Line()]), good, FocusFileFormat.Csv);
+        var (code, stdout, stderr) = await RunUeAsync("export", "focus", "--check", good);
+        Assert.Equal(0, code);
+        Assert.StartsWith($"{good}: conforms to FOCUS 1.2 (1 rows, 37 columns", stdout, StringComparison.Ordinal);
+        Assert.Empty(stderr);
+
+        var bad = await this.ExportWithAsync(FocusSpec.BillingCurrency, "usd");
+        (code, stdout, stderr) = await RunUeAsync("export", "focus", "--check", bad);
+        Assert.Equal(1, code);
+        Assert.Equal($"ue: {bad}: row 2, column BillingCurrency: 'usd' is not an ISO 4217 currency code\n", stderr.ReplaceLineEndings("\n"));
+        Assert.Empty(stdout);
+    }
+
+    private static async Task<(int Code, string Stdout, string Stderr)> RunUeAsync(params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(UnitEconomics.TestSupport.RepoPaths.UeAssembly);
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
     private static AiCostLine Line(int day = 5) =>
         new(new DateTime(2026, 10, day, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 10, day + 1, 0, 0, 0, DateTimeKind.Utc),
             "acme", "pro", "openai", "gpt-4o", "support", "estimated", 0.0045m, 1, new LineTokens(1_000, 0, 0, 200, 0));
