@@ -92,6 +92,13 @@ public sealed class CloudBillTests : IDisposable
         Assert.Equal((270m, -261m), (pro.After.InfraCostPerCustomerPerMonth, pro.After.MarginPerCustomerPerMonth));     // 29 − (20 + 270)
         Assert.Equal((2000m, -1560m), (ent.Before.InfraCostPerCustomerPerMonth, ent.Before.MarginPerCustomerPerMonth)); // 500 − (60 + 2,000)
         Assert.Equal((910m, -470m), (ent.After.InfraCostPerCustomerPerMonth, ent.After.MarginPerCustomerPerMonth));     // 500 − (60 + 910)
+
+        // Per customer: acme pays 29, costs 30 of AI a month; its infra was 250 (half of pro's 500), from the bill 405.
+        var acme = (Before: before.AllTenants.Single(t => t.Tenant == "acme"), After: after.AllTenants.Single(t => t.Tenant == "acme"));
+        Assert.Equal((250m, -251m), (acme.Before.InfraPerMonth, acme.Before.MarginPerMonth)); // 29 − 30 − 250
+        Assert.Equal((405m, -406m), (acme.After.InfraPerMonth, acme.After.MarginPerMonth));   // 29 − 30 − 405
+        Assert.Equal((135m, -116m), (after.AllTenants.Single(t => t.Tenant == "initech").InfraPerMonth, after.AllTenants.Single(t => t.Tenant == "initech").MarginPerMonth)); // 29 − 10 − 135
+        Assert.Equal((910m, -470m), (after.AllTenants.Single(t => t.Tenant == "globex").InfraPerMonth, after.AllTenants.Single(t => t.Tenant == "globex").MarginPerMonth));   // 500 − 60 − 910
     }
 
     [Fact]
