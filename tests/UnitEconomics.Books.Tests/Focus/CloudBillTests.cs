@@ -139,6 +139,40 @@ public sealed class CloudBillTests : IDisposable
     }
 
     [Fact]
+    public async Task Tags_as_a_parquet_map_read_as_tags()
+    {
+        // Some clouds write Tags as a Parquet MAP<string, string> rather than JSON text.
+        var schema = new Parquet.Schema.ParquetSchema(
+            new Parquet.Schema.DecimalDataField(FocusSpec.EffectiveCost, 28, 12),
+            new Parquet.Schema.DataField<string>(FocusSpec.BillingCurrency),
+            new Parquet.Schema.DateTimeDataField(FocusSpec.BillingPeriodStart, Parquet.Schema.DateTimeFormat.Timestamp, isAdjustedToUTC: true),
+            new Parquet.Schema.DataField<string>(FocusSpec.ChargeCategory),
+            new Parquet.Schema.MapField(FocusSpec.Tags, new Parquet.Schema.DataField<string>("key", false), new Parquet.Schema.DataField<string>("value")));
+        var october = new DateTime(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc);
+        IDictionary<string, object?> Row(decimal cost, Dictionary<string, string> tags) => new Dictionary<string, object?>
+        {
+            [FocusSpec.EffectiveCost] = cost, [FocusSpec.BillingCurrency] = "USD", [FocusSpec.BillingPeriodStart] = october,
+            [FocusSpec.ChargeCategory] = "Usage",
+
+            // Parquet.Net's untyped writer takes map strings as ReadOnlyMemory<char>.
+            [FocusSpec.Tags] = tags.ToDictionary(kv => kv.Key.AsMemory(), kv => (ReadOnlyMemory<char>?)kv.Value.AsMemory()),
+        };
+        var path = Path.Combine(this.folder, "map.parquet");
+        await using (var stream = File.Create(path))
+        {
+            await Parquet.Serialization.ParquetSerializer.SerializeUntypedAsync(
+                [Row(300m, new() { ["app"] = "chat", ["tier"] = "pro" }), Row(900m, new() { ["app"] = "chat" }), Row(50m, new() { ["app"] = "other" })], schema, stream);
+        }
+
+        var directory = this.TenantFile("map.parquet", "customers");
+        var costs = CloudBillInfraSource.Allocate(CloudBillSettings.From(directory)!, directory, Basis()).Costs;
+
+        // pro 300 + 2/3 of the shared 900 = 900; enterprise 1/3 = 300; the other app's 50 is not the product's.
+        Assert.Equal(900m, costs.PerTier["pro"]);
+        Assert.Equal(300m, costs.PerTier["enterprise"]);
+    }
+
+    [Fact]
     public void Bad_infra_settings_are_refused_with_the_tenant_files_line()
     {
         var file = Path.Combine(this.folder, "tenants.yaml");
