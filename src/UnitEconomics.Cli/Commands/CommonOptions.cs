@@ -115,6 +115,22 @@ internal static class CommonOptions
         },
     };
 
+    /// <summary>
+    /// The Prometheus base URL and the window of a command that reads one (report, export focus): the window
+    /// ends at <paramref name="to"/> (default now) and starts at <paramref name="from"/> or <paramref name="window"/> (default 30 days) before.
+    /// </summary>
+    public static (Uri Prometheus, DateTime FromUtc, DateTime ToUtc) PrometheusWindow(string url, DateTime? from, DateTime? to, TimeSpan? window)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
+        {
+            throw new UsageException($"--prometheus takes an http(s) URL, not '{url}'");
+        }
+
+        var end = to ?? DateTime.UtcNow;
+        var start = from ?? end - (window ?? TimeSpan.FromDays(30));
+        return start < end ? (baseUrl, start, end) : throw new UsageException("--from must be before --to");
+    }
+
     public static ReportFormat ToReportFormat(string format) => format switch
     {
         "markdown" => ReportFormat.Markdown,

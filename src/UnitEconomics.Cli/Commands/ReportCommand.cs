@@ -31,18 +31,7 @@ internal static class ReportCommand
 
         command.SetAction(async (parse, cancel) =>
         {
-            var url = parse.GetValue(prometheus)!;
-            if (!Uri.TryCreate(url, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
-            {
-                throw new UsageException($"--prometheus takes an http(s) URL, not '{url}'");
-            }
-
-            var end = parse.GetValue(to) ?? DateTime.UtcNow;
-            var start = parse.GetValue(from) ?? end - (parse.GetValue(window) ?? TimeSpan.FromDays(30));
-            if (start >= end)
-            {
-                throw new UsageException("--from must be before --to");
-            }
+            var (baseUrl, start, end) = CommonOptions.PrometheusWindow(parse.GetValue(prometheus)!, parse.GetValue(from), parse.GetValue(to), parse.GetValue(window));
 
             var tenantFile = parse.GetValue(tenants);
             var directory = tenantFile is null ? null : TenantDirectory.Load(tenantFile);

@@ -45,17 +45,7 @@ internal static class ExportFocusCommand
             }
 
             var url = parse.GetValue(prometheus) ?? throw new UsageException("export focus needs --prometheus URL (or --check FILE)");
-            if (!Uri.TryCreate(url, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
-            {
-                throw new UsageException($"--prometheus takes an http(s) URL, not '{url}'");
-            }
-
-            var end = parse.GetValue(to) ?? DateTime.UtcNow;
-            var start = parse.GetValue(from) ?? end - (parse.GetValue(window) ?? TimeSpan.FromDays(30));
-            if (start >= end)
-            {
-                throw new UsageException("--from must be before --to");
-            }
+            var (baseUrl, start, end) = CommonOptions.PrometheusWindow(url, parse.GetValue(from), parse.GetValue(to), parse.GetValue(window));
 
             var outFile = parse.GetValue(output) ?? throw new UsageException("export focus needs --out FILE");
             var fileFormat = parse.GetValue(format) switch
