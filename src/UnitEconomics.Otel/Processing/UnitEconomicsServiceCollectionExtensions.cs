@@ -123,6 +123,12 @@ public sealed class TenantDirectorySource : IDisposable
         this.watcher = new TenantDirectoryWatcher(file, infra: infra);
         this.current = this.watcher.Current;
         var logger = loggers?.CreateLogger("UnitEconomics.Otel.Tenants");
+        if (infra is null && this.current.Infra is not null)
+        {
+            // The section is for a host's IInfraCostSource (UnitEconomics.Books reads cloud bills); without one it would be ignored unseen.
+            logger?.LogWarning("Tenant directory {File} has an infra: section but no IInfraCostSource is registered; the typed infra_cost_per_month figures are used.", file);
+        }
+
         this.watcher.Reloaded += directory =>
         {
             this.current = directory;
