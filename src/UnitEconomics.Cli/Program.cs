@@ -16,7 +16,7 @@ try
     };
     return await UeCommandLine.RunAsync(args, Console.Out, Console.Error, cancel.Token);
 }
-catch (Exception ex) when (ex is TenantDirectoryException or CatalogValidationException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+catch (Exception ex) when (ex is TenantDirectoryException or CatalogValidationException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or UnitEconomics.Books.Focus.FocusFormatException)
 {
     Console.Error.WriteLine("ue: " + ex.Message);
     return 1;

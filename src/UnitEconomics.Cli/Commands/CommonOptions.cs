@@ -33,9 +33,9 @@ internal static class CommonOptions
     /// <c>--out</c>: a file (a folder for csv). Its folder must exist, checked at parse time, so a typo fails
     /// before a 30-day simulation instead of after it.
     /// </summary>
-    public static Option<string?> Out()
+    public static Option<string?> Out(string name = "--out")
     {
-        var option = new Option<string?>("--out")
+        var option = new Option<string?>(name)
         {
             Description = "Write to this file instead of standard output (with --format csv: a folder, one file per table)",
             HelpName = "PATH",
@@ -52,7 +52,7 @@ internal static class CommonOptions
             var folder = Directory.Exists(full) ? full : Path.GetDirectoryName(full.TrimEnd(Path.DirectorySeparatorChar));
             if (folder is null || !Directory.Exists(folder))
             {
-                result.AddError($"--out {path}: folder {folder ?? full} does not exist");
+                result.AddError($"{name} {path}: folder {folder ?? full} does not exist");
             }
         });
         return option;
@@ -114,6 +114,22 @@ internal static class CommonOptions
             return null;
         },
     };
+
+    /// <summary>
+    /// The Prometheus base URL and the window of a command that reads one (report, export focus): the window
+    /// ends at <paramref name="to"/> (default now) and starts at <paramref name="from"/> or <paramref name="window"/> (default 30 days) before.
+    /// </summary>
+    public static (Uri Prometheus, DateTime FromUtc, DateTime ToUtc) PrometheusWindow(string url, DateTime? from, DateTime? to, TimeSpan? window)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
+        {
+            throw new UsageException($"--prometheus takes an http(s) URL, not '{url}'");
+        }
+
+        var end = to ?? DateTime.UtcNow;
+        var start = from ?? end - (window ?? TimeSpan.FromDays(30));
+        return start < end ? (baseUrl, start, end) : throw new UsageException("--from must be before --to");
+    }
 
     public static ReportFormat ToReportFormat(string format) => format switch
     {

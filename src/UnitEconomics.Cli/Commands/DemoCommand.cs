@@ -21,6 +21,9 @@ internal static class DemoCommand
         var format = CommonOptions.Format();
         var output = CommonOptions.Out();
         var quiet = new Option<bool>("--quiet") { Description = "No progress bar" };
+        var focus = CommonOptions.Out("--focus");
+        focus.HelpName = "FILE";
+        focus.Description = "Also write the simulated AI cost as FOCUS 1.2 rows to this file (.parquet: Parquet, else CSV; docs/focus.md)";
         var serve = new Option<bool>("--serve") { Description = "Serve live traffic in real time on /metrics and /report instead of printing a report" };
         var listen = new Option<string?>("--listen")
         {
@@ -66,7 +69,7 @@ internal static class DemoCommand
 
         var command = new Command("demo", "Simulate a multi-tenant AI SaaS through the real pipeline and print the unit-economics report")
         {
-            days, seed, start, tenants, catalogs, format, output, quiet, serve, listen, port, rate, stopAfter, influx, influxDb, simpleTokens,
+            days, seed, start, tenants, catalogs, format, output, quiet, focus, serve, listen, port, rate, stopAfter, influx, influxDb, simpleTokens,
         };
         foreach (var option in savings.All)
         {
@@ -93,8 +96,10 @@ internal static class DemoCommand
                 return await ServeAsync(live, endpoint, parse.GetValue(rate), parse.GetValue(stopAfter), stdout, cancel);
             }
 
+            var focusFile = parse.GetValue(focus);
             var settings = new DemoSettings
             {
+                ExtraSinks = focusFile is null ? [] : [new Books.Focus.Export.FocusRollup()],
                 Days = parse.GetValue(days),
                 Seed = parse.GetValue(seed),
                 StartUtc = parse.GetValue(start) ?? new DateTime(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc),
@@ -103,12 +108,12 @@ internal static class DemoCommand
                 Routing = new RoutingRule(parse.GetValue(simpleTokens)),
                 ReportOptions = savings.Read(parse),
             };
-            return await RunAsync(settings, CommonOptions.ToReportFormat(parse.GetValue(format)!), parse.GetValue(output), parse.GetValue(quiet), stdout, stderr);
+            return await RunAsync(settings, CommonOptions.ToReportFormat(parse.GetValue(format)!), parse.GetValue(output), parse.GetValue(quiet), stdout, stderr, focusFile);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(DemoSettings settings, ReportFormat format, string? output, bool quiet, TextWriter stdout, TextWriter stderr)
+    private static async Task<int> RunAsync(DemoSettings settings, ReportFormat format, string? output, bool quiet, TextWriter stdout, TextWriter stderr, string? focusFile)
     {
         await using var demo = DemoEnvironment.Create(settings);
         var progress = new ProgressBar(stderr, enabled: !quiet);
@@ -116,6 +121,12 @@ internal static class DemoCommand
         progress.Done($"{demo.Simulator.Requests:N0} user requests from {demo.Directory.TenantCount} tenants over {settings.Days} simulated days");
         var report = demo.Report(settings.StartUtc, settings.StartUtc.AddDays(settings.Days), "demo (in-process rollup)");
         await ReportOutput.WriteAsync(report, format, output, stdout);
+        if (focusFile is not null)
+        {
+            var rollup = settings.ExtraSinks.OfType<Books.Focus.Export.FocusRollup>().Single();
+            await Focus.FocusExportCommand.WriteDemoAsync(rollup, settings.StartUtc, settings.StartUtc.AddDays(settings.Days), focusFile, stderr);
+        }
+
         return 0;
     }
 

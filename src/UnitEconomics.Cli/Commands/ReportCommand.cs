@@ -31,24 +31,14 @@ internal static class ReportCommand
 
         command.SetAction(async (parse, cancel) =>
         {
-            var url = parse.GetValue(prometheus)!;
-            if (!Uri.TryCreate(url, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
-            {
-                throw new UsageException($"--prometheus takes an http(s) URL, not '{url}'");
-            }
-
-            var end = parse.GetValue(to) ?? DateTime.UtcNow;
-            var start = parse.GetValue(from) ?? end - (parse.GetValue(window) ?? TimeSpan.FromDays(30));
-            if (start >= end)
-            {
-                throw new UsageException("--from must be before --to");
-            }
+            var (baseUrl, start, end) = CommonOptions.PrometheusWindow(parse.GetValue(prometheus)!, parse.GetValue(from), parse.GetValue(to), parse.GetValue(window));
 
             var tenantFile = parse.GetValue(tenants);
             var directory = tenantFile is null ? null : TenantDirectory.Load(tenantFile);
             var catalog = PriceCatalog.LoadDefaultAnd([.. CommonOptions.CatalogFiles(parse.GetValue(catalogs))]);
             using var source = new PrometheusReportSource(baseUrl);
             var inputs = await source.LoadAsync(start, end, directory, cancel);
+            Focus.CloudBillReport.Apply(inputs);
             var report = ReportBuilder.Build(inputs, catalog, savings.Read(parse));
             await ReportOutput.WriteAsync(report, CommonOptions.ToReportFormat(parse.GetValue(format)!), parse.GetValue(output), stdout);
             return 0;

@@ -140,7 +140,9 @@ public static class ReportBuilder
             inputs.Directory.TryGetTenant(t.Key, out var info);
             var costPerMonth = t.Value.Cost * monthFactor;
             var revenue = info?.RevenuePerMonth ?? 0m;
-            return new TenantRow(t.Key, t.Value.Tier, t.Value.Cost, t.Value.Calls, costPerMonth, revenue, revenue - costPerMonth, info?.Engagement ?? 0);
+            var infra = inputs.Directory.InfraCostOfTenant(t.Key);
+            return new TenantRow(t.Key, t.Value.Tier, t.Value.Cost, t.Value.Calls, costPerMonth, revenue, revenue - costPerMonth, info?.Engagement ?? 0,
+                infra, revenue - costPerMonth - infra);
         })];
 
     private static AgentRow AgentRowOf(string useCase, AgentTotals a)

@@ -14,8 +14,8 @@ public sealed class ReportInputs
 
     public required string Source { get; init; }
 
-    /// <summary>Tiers, revenue and engagement (from the tenant file, or from the tenant gauges).</summary>
-    public required TenantDirectory Directory { get; init; }
+    /// <summary>Tiers, revenue and engagement (from the tenant file, or from the tenant gauges); replaced when a cloud bill sets the infra figures.</summary>
+    public required TenantDirectory Directory { get; set; }
 
     public Dictionary<string, TenantTotals> Tenants { get; init; } = new(StringComparer.Ordinal);
 

@@ -102,7 +102,10 @@ public sealed record ModelRow(
     double? PromptCacheReadShare);
 
 /// <summary>A tenant's cost in the window; the per-month figures are null when the window is too short to stand for a month.</summary>
-public sealed record TenantRow(string Tenant, string Tier, decimal Cost, long Calls, decimal? CostPerMonth, decimal RevenuePerMonth, decimal? AiMarginPerMonth, double Engagement);
+/// <param name="InfraPerMonth">The tenant's infrastructure cost per month: its own share from the cloud bill, else an equal share of its tier's (null for a tenant not in the directory).</param>
+/// <param name="MarginPerMonth">Revenue − AI cost per month − infra per month; null where either is unknown.</param>
+public sealed record TenantRow(string Tenant, string Tier, decimal Cost, long Calls, decimal? CostPerMonth, decimal RevenuePerMonth, decimal? AiMarginPerMonth, double Engagement,
+    decimal? InfraPerMonth = null, decimal? MarginPerMonth = null);
 
 public sealed record AgentRow(string UseCase, long Tasks, decimal MeanTaskCost, double MeanModelCalls, double MeanTokens, long SingleShots, decimal MeanSingleShotCost, double? Multiplier);
 

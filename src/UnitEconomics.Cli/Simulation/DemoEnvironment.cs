@@ -42,6 +42,9 @@ public sealed class DemoSettings
     /// <summary>How the report judges and sizes savings.</summary>
     public ReportOptions ReportOptions { get; init; } = new();
 
+    /// <summary>More sinks fed by the engine (the FOCUS rollup of <c>--focus</c>).</summary>
+    public IReadOnlyList<ICostSink> ExtraSinks { get; init; } = [];
+
     public static string ShippedTenantFile => Path.Combine(AppContext.BaseDirectory, "demo", "demo-tenants.yaml");
 }
 
@@ -76,6 +79,7 @@ public sealed class DemoEnvironment : IAsyncDisposable
             sinks.Add(new InfluxDbCostSink(this.Influx));
         }
 
+        sinks.AddRange(settings.ExtraSinks);
         var options = new UnitEconomicsOptions { Budgets = { MaxTokensPerTask = settings.TaskTokenBudget } };
         this.Engine = new CostEngine(options, () => this.Catalog, () => this.Directory, sinks);
         var builder = Sdk.CreateTracerProviderBuilder().AddSource(SaasSimulator.SourceName);
@@ -121,8 +125,12 @@ public sealed class DemoEnvironment : IAsyncDisposable
         this.tracing.ForceFlush();
     }
 
-    public UnitEconomicsReport Report(DateTime fromUtc, DateTime toUtc, string source) =>
-        ReportBuilder.Build(ReportInputs.FromRollup(this.Rollup, this.Directory, fromUtc, toUtc, source), this.Catalog, this.Settings.ReportOptions);
+    public UnitEconomicsReport Report(DateTime fromUtc, DateTime toUtc, string source)
+    {
+        var inputs = ReportInputs.FromRollup(this.Rollup, this.Directory, fromUtc, toUtc, source);
+        Focus.CloudBillReport.Apply(inputs);
+        return ReportBuilder.Build(inputs, this.Catalog, this.Settings.ReportOptions);
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -92,6 +92,7 @@ public static class ExporterHost
     /// </summary>
     private static void AddEngine(IServiceCollection services, ExporterOptions options)
     {
+        CloudBillInfra.Add(services);
         services.AddUnitEconomicsEngine();
 
         // The cost metrics go to the registry /metrics serves (ExporterMetrics'), which a test may

@@ -110,7 +110,8 @@ public sealed class TenantDirectorySource : IDisposable
     private readonly TenantDirectoryWatcher? watcher;
     private volatile TenantDirectory current;
 
-    public TenantDirectorySource(IOptions<UnitEconomicsOptions> options, ILoggerFactory? loggers = null)
+    /// <param name="infra">Infrastructure cost from outside the file (a cloud bill), when the host registers one.</param>
+    public TenantDirectorySource(IOptions<UnitEconomicsOptions> options, ILoggerFactory? loggers = null, IInfraCostSource? infra = null)
     {
         var file = options.Value.TenantFile;
         if (string.IsNullOrEmpty(file))
@@ -119,9 +120,15 @@ public sealed class TenantDirectorySource : IDisposable
             return;
         }
 
-        this.watcher = new TenantDirectoryWatcher(file);
+        this.watcher = new TenantDirectoryWatcher(file, infra: infra);
         this.current = this.watcher.Current;
         var logger = loggers?.CreateLogger("UnitEconomics.Otel.Tenants");
+        if (infra is null && this.current.Infra is not null)
+        {
+            // The section is for a host's IInfraCostSource (UnitEconomics.Books reads cloud bills); without one it would be ignored unseen.
+            logger?.LogWarning("Tenant directory {File} has an infra: section but no IInfraCostSource is registered; the typed infra_cost_per_month figures are used.", file);
+        }
+
         this.watcher.Reloaded += directory =>
         {
             this.current = directory;

@@ -18,6 +18,7 @@ public sealed class WatchedFiles<T> : IDisposable
     private readonly TimeSpan debounce;
     private readonly FileSystemWatcher[] watchers;
     private readonly HashSet<string> fileNames;
+    private readonly HashSet<string> folders;
     private readonly Timer timer;
 
     // Serializes reloads (debounce timer and explicit Reload calls) so an older read can never
@@ -57,7 +58,9 @@ public sealed class WatchedFiles<T> : IDisposable
         // Directories, not files, are watched: editors and config tools replace a file by writing a
         // temporary one and renaming it over the original, which a watch on the file itself would miss.
         // Events for a neighbour with the same name as a watched file in another folder only cost a re-read.
-        this.watchers = [.. this.Paths.Select(p => Path.GetDirectoryName(p)!).Distinct(comparer).Select(this.Watch)];
+        // A path that is a folder (a bill delivered as one file a month) is watched itself: any file in it counts.
+        this.folders = new HashSet<string>(this.Paths.Where(Directory.Exists), comparer);
+        this.watchers = [.. this.Paths.Select(p => this.folders.Contains(p) ? p : Path.GetDirectoryName(p)!).Distinct(comparer).Select(this.Watch)];
     }
 
     /// <summary>Raised after a new value has replaced <see cref="Current"/>.</summary>
@@ -150,7 +153,7 @@ public sealed class WatchedFiles<T> : IDisposable
 
     private void OnFileEvent(object sender, FileSystemEventArgs e)
     {
-        if (this.IsOurs(e.Name))
+        if (this.IsOurs(e.Name) || this.folders.Contains(((FileSystemWatcher)sender).Path))
         {
             this.Schedule();
         }
@@ -159,7 +162,7 @@ public sealed class WatchedFiles<T> : IDisposable
     private void OnRenamed(object sender, RenamedEventArgs e)
     {
         // Renamed onto a file (an editor's save) or away from it (its first step): either way, re-read.
-        if (this.IsOurs(e.Name) || this.IsOurs(e.OldName))
+        if (this.IsOurs(e.Name) || this.IsOurs(e.OldName) || this.folders.Contains(((FileSystemWatcher)sender).Path))
         {
             this.Schedule();
         }

@@ -37,7 +37,7 @@ public sealed class TenantDirectory
     {
     }
 
-    internal TenantDirectory(IEnumerable<TierInfo> tiers, IEnumerable<TenantInfo> tenants, string? sourceName)
+    internal TenantDirectory(IEnumerable<TierInfo> tiers, IEnumerable<TenantInfo> tenants, string? sourceName, InfraSection? infra = null, InfraCosts? infraCosts = null)
     {
         ArgumentNullException.ThrowIfNull(tiers);
         ArgumentNullException.ThrowIfNull(tenants);
@@ -50,6 +50,8 @@ public sealed class TenantDirectory
             .GroupBy(t => t.Tier, StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
         this.SourceName = sourceName;
+        this.Infra = infra;
+        this.InfraCosts = infraCosts;
     }
 
     public static TenantDirectory Empty { get; } = new([], []);
@@ -58,6 +60,12 @@ public sealed class TenantDirectory
     public string? SourceName { get; }
 
     public FrozenDictionary<string, TierInfo> Tiers { get; }
+
+    /// <summary>The file's <c>infra:</c> section, for a host's <see cref="IInfraCostSource"/>; null when the file has none.</summary>
+    public InfraSection? Infra { get; }
+
+    /// <summary>The infrastructure figures applied by <see cref="WithInfraCosts"/>; null when the hand-typed ones are in use.</summary>
+    public InfraCosts? InfraCosts { get; }
 
     /// <summary>Every tenant, in the order of the file.</summary>
     public IEnumerable<TenantInfo> Tenants => this.ordered;
@@ -98,6 +106,25 @@ public sealed class TenantDirectory
     {
         var count = this.CountOfTier(tier);
         return count > 0 && this.Tiers.TryGetValue(tier, out var info) ? info.InfraCostPerMonth / count : null;
+    }
+
+    /// <summary>
+    /// A tenant's infrastructure cost per month, USD: its own figure from <see cref="InfraCosts"/> when one
+    /// was applied, else an equal share of its tier's (<see cref="InfraCostPerCustomerOfTier"/>).
+    /// </summary>
+    public decimal? InfraCostOfTenant(string tenant) =>
+        this.InfraCosts?.PerTenant.TryGetValue(tenant, out var own) == true ? own
+        : this.tenants.TryGetValue(tenant, out var info) ? this.InfraCostPerCustomerOfTier(info.Tier) : null;
+
+    /// <summary>
+    /// This directory with the infrastructure figures of <paramref name="costs"/>: a tier listed there
+    /// carries its figure, the others keep their hand-typed <c>infra_cost_per_month</c>.
+    /// </summary>
+    public TenantDirectory WithInfraCosts(InfraCosts costs)
+    {
+        ArgumentNullException.ThrowIfNull(costs);
+        var tiers = this.Tiers.Values.Select(t => costs.PerTier.TryGetValue(t.Name, out var infra) ? t with { InfraCostPerMonth = infra } : t);
+        return new TenantDirectory(tiers, this.ordered, this.SourceName, this.Infra, costs);
     }
 
     /// <summary>Reads a YAML or JSON tenant directory file (format in docs/tenants.md).</summary>

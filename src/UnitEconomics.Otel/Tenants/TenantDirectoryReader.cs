@@ -11,6 +11,7 @@ internal static class TenantDirectoryReader
 {
     internal const string TiersKey = "tiers";
     internal const string TenantsKey = "tenants";
+    internal const string InfraKey = "infra";
     internal const string TierRevenueKey = "revenue_per_customer_per_month";
     internal const string TierFreeKey = "free";
     internal const string TierInfraKey = "infra_cost_per_month";
@@ -92,6 +93,7 @@ internal static class TenantDirectoryReader
 
             DocEntry? tiersEntry = null;
             DocEntry? tenantsEntry = null;
+            DocEntry? infraEntry = null;
             foreach (var entry in top.Entries)
             {
                 switch (entry.Key)
@@ -104,8 +106,12 @@ internal static class TenantDirectoryReader
                         this.RejectDuplicate(tenantsEntry, entry, null);
                         tenantsEntry = entry;
                         break;
+                    case InfraKey:
+                        this.RejectDuplicate(infraEntry, entry, null);
+                        infraEntry = entry;
+                        break;
                     default:
-                        throw this.Fail(entry.KeyLine, null, entry.Key, "unknown top-level key; expected 'tiers' or 'tenants'");
+                        throw this.Fail(entry.KeyLine, null, entry.Key, "unknown top-level key; expected 'tiers', 'tenants' or 'infra'");
                 }
             }
 
@@ -116,8 +122,32 @@ internal static class TenantDirectoryReader
 
             var tiers = this.ReadTiers(tiersAt);
             var tenants = tenantsEntry is { } tenantsAt ? this.ReadTenants(tenantsAt, tiers) : [];
-            return new TenantDirectory(tiers.Values, tenants, source);
+            var infra = infraEntry is { } infraAt ? this.ReadInfra(infraAt) : null;
+            return new TenantDirectory(tiers.Values, tenants, source, infra);
         }
+
+        /// <summary>The <c>infra:</c> section, kept as plain values for a host's <see cref="IInfraCostSource"/> to interpret.</summary>
+        private InfraSection ReadInfra(DocEntry section) => section.Value switch
+        {
+            DocMap map => new InfraSection(source, section.KeyLine, (IReadOnlyDictionary<string, object?>)this.Plain(map)!),
+            var other => throw this.Fail(other.Line, null, section.Key, $"must be a mapping of settings, found {other.KindName}"),
+        };
+
+        private object? Plain(DocNode node) => node switch
+        {
+            DocScalar s => s.Text,
+            DocList l => l.Items.Select(this.Plain).ToList(),
+            DocMap m => m.Entries.Aggregate(new Dictionary<string, object?>(StringComparer.Ordinal), (d, e) =>
+            {
+                if (!d.TryAdd(e.Key, this.Plain(e.Value)))
+                {
+                    throw this.Fail(e.KeyLine, null, e.Key, "given twice");
+                }
+
+                return d;
+            }),
+            _ => null,
+        };
 
         private Dictionary<string, TierInfo> ReadTiers(DocEntry section)
         {

@@ -16,12 +16,21 @@ public sealed class TenantDirectoryWatcher : IDisposable
     /// <param name="path">The tenant directory file (YAML or JSON).</param>
     /// <param name="debounce">How long the file must stay quiet before it is re-read (editors write in bursts); 250 ms by default.</param>
     /// <exception cref="TenantDirectoryException">The first load failed: there is no good directory to fall back on.</exception>
-    public TenantDirectoryWatcher(string path, TimeSpan? debounce = null)
+    /// <param name="infra">
+    /// Supplies infrastructure cost from outside the file (a cloud bill) on every load; its files are
+    /// watched too. Null: the file's hand-typed figures.
+    /// </param>
+    public TenantDirectoryWatcher(string path, TimeSpan? debounce = null, IInfraCostSource? infra = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         this.Path = System.IO.Path.GetFullPath(path);
         var fullPath = this.Path;
-        this.file = new WatchedFiles<TenantDirectory>([fullPath], () => TenantDirectory.Load(fullPath), debounce);
+        Func<TenantDirectory> load = infra is null ? () => TenantDirectory.Load(fullPath) : () => WithInfra(TenantDirectory.Load(fullPath), infra);
+
+        // The paths to watch beside the file are known once it is read: read it first (the watched set is
+        // then fixed; a bill moved to another path is read on the next reload, watched after a restart).
+        string[] watched = infra is null ? [fullPath] : [fullPath, .. infra.WatchedPaths(load())];
+        this.file = new WatchedFiles<TenantDirectory>(watched, load, debounce);
         this.file.Reloaded += directory => this.Reloaded?.Invoke(directory);
         this.file.ReloadFailed += ex => this.ReloadFailed?.Invoke(ex);
     }
@@ -46,4 +55,7 @@ public sealed class TenantDirectoryWatcher : IDisposable
     public bool Reload() => this.file.Reload();
 
     public void Dispose() => this.file.Dispose();
+
+    private static TenantDirectory WithInfra(TenantDirectory directory, IInfraCostSource infra) =>
+        infra.Compute(directory) is { } costs ? directory.WithInfraCosts(costs) : directory;
 }
