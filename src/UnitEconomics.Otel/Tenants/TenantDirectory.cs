@@ -15,14 +15,21 @@ public sealed record TierInfo(string Name, decimal RevenuePerCustomerPerMonth, b
 /// <param name="Tier">Its tier's name; <c>unknown</c> for tenants not in the directory.</param>
 /// <param name="RevenuePerMonth">The tier's revenue unless overridden for this tenant, USD.</param>
 /// <param name="Engagement">An engagement figure (active users, sessions, retention score) the app supplies.</param>
-public sealed record TenantInfo(string Id, string Tier, decimal RevenuePerMonth, double Engagement);
+public sealed record TenantInfo(string Id, string Tier, decimal RevenuePerMonth, double Engagement)
+{
+    /// <summary>Where <see cref="Tier"/> came from: <c>file</c>, or a billing source's name (see <see cref="TenantDirectory.WithFigures"/>).</summary>
+    public string TierSource { get; init; } = TenantFigureSources.File;
+
+    /// <summary>Where <see cref="RevenuePerMonth"/> came from: <c>tier price</c>, <c>file</c> (the tenant's own figure), or a billing source's name.</summary>
+    public string RevenueSource { get; init; } = TenantFigureSources.TierPrice;
+}
 
 /// <summary>
 /// The app's tenants and tiers: which tier a tenant is in, what it pays and how engaged it is
 /// (DESIGN §6). Immutable: a new file makes a new directory (see <see cref="TenantDirectoryWatcher"/>),
 /// so readers on the span path never lock.
 /// </summary>
-public sealed class TenantDirectory
+public sealed partial class TenantDirectory
 {
     /// <summary>The tier label of a tenant not in the directory (and of calls with no tenant).</summary>
     public const string UnknownTier = "unknown";
@@ -58,6 +65,12 @@ public sealed class TenantDirectory
     public string? SourceName { get; }
 
     public FrozenDictionary<string, TierInfo> Tiers { get; }
+
+    /// <summary>The file's <c>revenue</c> section, parsed but not interpreted (a host reads its billing source from it); null when absent.</summary>
+    public TenantFileSection? RevenueSettings { get; init; }
+
+    /// <summary>The billing figures laid over the file (<see cref="WithFigures"/>); null when none.</summary>
+    public TenantFigureSet? Figures { get; init; }
 
     /// <summary>Every tenant, in the order of the file.</summary>
     public IEnumerable<TenantInfo> Tenants => this.ordered;

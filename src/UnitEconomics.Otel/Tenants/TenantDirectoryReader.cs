@@ -11,6 +11,7 @@ internal static class TenantDirectoryReader
 {
     internal const string TiersKey = "tiers";
     internal const string TenantsKey = "tenants";
+    internal const string RevenueKey = "revenue";
     internal const string TierRevenueKey = "revenue_per_customer_per_month";
     internal const string TierFreeKey = "free";
     internal const string TierInfraKey = "infra_cost_per_month";
@@ -92,6 +93,7 @@ internal static class TenantDirectoryReader
 
             DocEntry? tiersEntry = null;
             DocEntry? tenantsEntry = null;
+            DocEntry? revenueEntry = null;
             foreach (var entry in top.Entries)
             {
                 switch (entry.Key)
@@ -104,8 +106,13 @@ internal static class TenantDirectoryReader
                         this.RejectDuplicate(tenantsEntry, entry, null);
                         tenantsEntry = entry;
                         break;
+                    case RevenueKey:
+                        // Carried, not read: the billing source's settings are the host's (docs/tenants.md).
+                        this.RejectDuplicate(revenueEntry, entry, null);
+                        revenueEntry = entry;
+                        break;
                     default:
-                        throw this.Fail(entry.KeyLine, null, entry.Key, "unknown top-level key; expected 'tiers' or 'tenants'");
+                        throw this.Fail(entry.KeyLine, null, entry.Key, "unknown top-level key; expected 'tiers', 'tenants' or 'revenue'");
                 }
             }
 
@@ -116,7 +123,10 @@ internal static class TenantDirectoryReader
 
             var tiers = this.ReadTiers(tiersAt);
             var tenants = tenantsEntry is { } tenantsAt ? this.ReadTenants(tenantsAt, tiers) : [];
-            return new TenantDirectory(tiers.Values, tenants, source);
+            return new TenantDirectory(tiers.Values, tenants, source)
+            {
+                RevenueSettings = revenueEntry is { } r ? new TenantFileSection(source, RevenueKey, r.Value) : null,
+            };
         }
 
         private Dictionary<string, TierInfo> ReadTiers(DocEntry section)
@@ -196,9 +206,12 @@ internal static class TenantDirectoryReader
                     throw this.Fail(tierNode.Line, what, TenantTierKey, $"unknown tier '{tierName}' ({known})");
                 }
 
-                var revenue = this.Money(fields, what, TenantRevenueKey, entry.KeyLine, required: false) ?? tier.RevenuePerCustomerPerMonth;
+                var ownRevenue = this.Money(fields, what, TenantRevenueKey, entry.KeyLine, required: false);
                 var engagement = this.Engagement(fields, what);
-                tenants.Add(new TenantInfo(id, tier.Name, revenue, engagement));
+                tenants.Add(new TenantInfo(id, tier.Name, ownRevenue ?? tier.RevenuePerCustomerPerMonth, engagement)
+                {
+                    RevenueSource = ownRevenue is null ? TenantFigureSources.TierPrice : TenantFigureSources.File,
+                });
             }
 
             return tenants;
