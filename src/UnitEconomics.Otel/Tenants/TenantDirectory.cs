@@ -22,6 +22,13 @@ public sealed record TenantInfo(string Id, string Tier, decimal RevenuePerMonth,
 
     /// <summary>Where <see cref="RevenuePerMonth"/> came from: <c>tier price</c>, <c>file</c> (the tenant's own figure), or a billing source's name.</summary>
     public string RevenueSource { get; init; } = TenantFigureSources.TierPrice;
+
+    // Equal figures are equal tenants wherever they came from: the provenance above describes a
+    // figure, it is not part of it (and code comparing directories predates it).
+    public bool Equals(TenantInfo? other) =>
+        other is not null && this.Id == other.Id && this.Tier == other.Tier && this.RevenuePerMonth == other.RevenuePerMonth && this.Engagement.Equals(other.Engagement);
+
+    public override int GetHashCode() => HashCode.Combine(this.Id, this.Tier, this.RevenuePerMonth, this.Engagement);
 }
 
 /// <summary>
