@@ -44,12 +44,28 @@ public sealed class RevenueRefresher
     /// <summary>True when the tenant file names a revenue source.</summary>
     public bool IsConfigured => this.tenants.File.RevenueSettings is not null;
 
+    /// <summary>The configured source's name (<c>stripe</c>, <c>stripe export</c>); <c>revenue</c> while the section cannot be read.</summary>
+    public string SourceName
+    {
+        get
+        {
+            try
+            {
+                return RevenueSettings.From(this.tenants.File)?.SourceName ?? "revenue";
+            }
+            catch (TenantDirectoryException)
+            {
+                return "revenue";
+            }
+        }
+    }
+
     /// <summary>Reads the source once and applies it.</summary>
     /// <returns>True when new figures were applied; false when the file names no source or the read failed.</returns>
     public async Task<bool> RefreshAsync(CancellationToken cancel = default)
     {
         await this.oneAtATime.WaitAsync(cancel);
-        var source = "revenue";
+        var source = this.SourceName;
         try
         {
             var settings = RevenueSettings.From(this.tenants.File);
@@ -65,7 +81,6 @@ public sealed class RevenueRefresher
                 return false;
             }
 
-            source = settings.SourceName;
             var snapshot = await StripeRevenue.ReadAsync(settings, this.environment, this.retryDelay, cancel: cancel);
             this.tenants.ApplyFigures(snapshot.ToFigures());
             this.Last = snapshot;
