@@ -15,6 +15,7 @@ public static class UeCommandLine
         root.Subcommands.Add(DemoCommand.Build(stdout, stderr));
         root.Subcommands.Add(ReportCommand.Build(stdout));
         root.Subcommands.Add(CatalogCommand.Build(stdout));
+        root.Subcommands.Add(TenantsCommand.Build(stdout, stderr));
         return root;
     }
 

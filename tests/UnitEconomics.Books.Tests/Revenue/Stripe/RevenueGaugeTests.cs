@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Prometheus;
 using UnitEconomics.Otel.Prometheus;
+using UnitEconomics.TestSupport.Stripe;
 using Xunit;
 
 namespace UnitEconomics.Books.Tests.Revenue.Stripe;

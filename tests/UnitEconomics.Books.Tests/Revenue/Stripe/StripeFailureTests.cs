@@ -1,6 +1,7 @@
 using UnitEconomics.Books.Revenue;
 using UnitEconomics.Otel.Processing;
 using UnitEconomics.Otel.Tenants;
+using UnitEconomics.TestSupport.Stripe;
 using Xunit;
 
 namespace UnitEconomics.Books.Tests.Revenue.Stripe;

@@ -1,3 +1,4 @@
+using UnitEconomics.TestSupport.Stripe;
 using Xunit;
 using UnitEconomics.Books.Revenue;
 using UnitEconomics.Books.Revenue.Stripe;

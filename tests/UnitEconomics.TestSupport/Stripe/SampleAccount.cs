@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using UnitEconomics.Otel.Tenants;
-using static UnitEconomics.Books.Tests.Revenue.Stripe.StripeObjects;
+using static UnitEconomics.TestSupport.Stripe.StripeObjects;
 
-namespace UnitEconomics.Books.Tests.Revenue.Stripe;
+namespace UnitEconomics.TestSupport.Stripe;
 
 /// <summary>
 /// One Stripe account, read on 2026-12-04 (so the complete months are 2026-09, -10, -11):
@@ -15,7 +15,7 @@ namespace UnitEconomics.Books.Tests.Revenue.Stripe;
 /// </list>
 /// Subscriptions come in two pages (acme, globex | initech, hooli, tokyo).
 /// </summary>
-internal static class SampleAccount
+public static class SampleAccount
 {
     public static readonly DateTimeOffset Now = new(2026, 12, 4, 12, 0, 0, TimeSpan.Zero);
 

@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using UnitEconomics.TestSupport;
 
-namespace UnitEconomics.Books.Tests.Revenue.Stripe;
+
+namespace UnitEconomics.TestSupport.Stripe;
 
 /// <summary>
 /// Stands in for api.stripe.com on 127.0.0.1: answers <c>GET /v1/subscriptions</c>,
@@ -13,7 +13,7 @@ namespace UnitEconomics.Books.Tests.Revenue.Stripe;
 /// Bearer key (401 with Stripe's error object otherwise), and can be told to fail a request with a
 /// given status or body before answering normally.
 /// </summary>
-internal sealed class StripeLoopback : IAsyncDisposable
+public sealed class StripeLoopback : IAsyncDisposable
 {
     public const string Key = "sk_test_51LoopbackSecretKeyNeverPrinted";
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace UnitEconomics.Books.Tests.Revenue.Stripe;
+namespace UnitEconomics.TestSupport.Stripe;
 
 /// <summary>
 /// Stripe API objects in their documented shape (API 2026-10-28, the version Stripe.net 53 pins):
@@ -8,7 +8,7 @@ namespace UnitEconomics.Books.Tests.Revenue.Stripe;
 /// <c>source.coupon</c> is expanded; paid invoices with <c>parent.subscription_details</c> and line
 /// periods; credit notes. Only the fields a reader could use are filled, as Stripe would fill them.
 /// </summary>
-internal static class StripeObjects
+public static class StripeObjects
 {
     public static long Unix(int year, int month, int day) => new DateTimeOffset(year, month, day, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds();
 
