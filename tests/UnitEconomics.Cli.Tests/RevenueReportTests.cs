@@ -1,6 +1,7 @@
 using UnitEconomics.Books.Revenue;
 using UnitEconomics.Cli.Reporting;
 using UnitEconomics.Otel.Pricing;
+using UnitEconomics.TestSupport;
 using UnitEconomics.TestSupport.Stripe;
 using Xunit;
 
@@ -43,6 +44,32 @@ public sealed class RevenueReportTests
 
         // Recognised revenue of the last complete month is in the report beside MRR.
         Assert.Equal(360.00m, after.Revenue.Tenants.Single(t => t.Tenant == "globex").Recognised);
+    }
+
+    [Fact]
+    public async Task The_demo_runs_from_its_subscriptions_written_as_stripe_returns_them()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"ue-stripe-export-{Guid.NewGuid():N}");
+        try
+        {
+            var (code, output) = await ManagedProcess.RunAsync("dotnet", [RepoPaths.UeAssembly, "demo", "--days", "1", "--quiet", "--format", "json", "--stripe-export", folder], timeout: TimeSpan.FromMinutes(3));
+            Assert.Equal(0, code);
+            var report = ReportRenderer.FromJson(output)!;
+            Assert.Equal("stripe export", report.Revenue!.Source);
+
+            // The shipped file's 16 enterprise tenants: 12 at the $500 list price and 4 negotiated ($450, $400, $400, $450), all now from the export.
+            var enterprise = report.Tiers.Single(t => t.Tier == "enterprise");
+            Assert.Equal(((12 * 500m) + 450m + 400m + 400m + 450m) / 16, enterprise.RevenuePerCustomerPerMonth);
+            Assert.Equal(450m, report.Revenue.Tenants.Single(t => t.Tenant == "ent-globex-002").Mrr);
+            Assert.True(File.Exists(Path.Combine(folder, "subscriptions.json")));
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
     }
 
     private static async Task<UnitEconomicsReport> Report(StripeLoopback stripe)

@@ -6,8 +6,12 @@ using Xunit;
 namespace UnitEconomics.Cli.Tests;
 
 /// <summary><c>ue tenants</c>, run as a user runs it, against a loopback Stripe: the resolved tier and revenue of each tenant, their figure and source; the key nowhere in the output.</summary>
-public sealed class TenantsCommandTests
+public sealed class TenantsCommandTests : IDisposable
 {
+    private readonly List<string> files = [];
+
+    public void Dispose() => this.files.ForEach(File.Delete);
+
     [Fact]
     public async Task Lists_each_tenants_tier_revenue_figure_and_source_as_json()
     {
@@ -59,9 +63,10 @@ public sealed class TenantsCommandTests
         (row.GetProperty("tier").GetString(), row.GetProperty("tier_source").GetString(), row.GetProperty("revenue_per_month").GetDecimal(),
          row.GetProperty("figure").GetString(), row.GetProperty("source").GetString());
 
-    private static async Task<string> TenantFile(StripeLoopback stripe)
+    private async Task<string> TenantFile(StripeLoopback stripe)
     {
         var file = Path.Combine(Path.GetTempPath(), $"ue-tenants-{Guid.NewGuid():N}.yaml");
+        this.files.Add(file);
         await File.WriteAllTextAsync(file, SampleAccount.TenantFile(stripe.ApiBase));
         return file;
     }
