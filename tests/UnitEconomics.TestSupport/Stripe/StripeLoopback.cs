@@ -17,20 +17,16 @@ public sealed class StripeLoopback : IAsyncDisposable
 {
     public const string Key = "sk_test_51LoopbackSecretKeyNeverPrinted";
 
-    private readonly HttpListener listener = new();
-    private readonly Task serving;
+    private readonly LoopbackHttpServer server;
     private readonly Dictionary<string, List<JsonObject[]>> pages = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<(string Path, int Status, string Body)> failures = new();
 
     public StripeLoopback()
     {
-        this.Port = ExternalBinary.FreePort();
-        this.listener.Prefixes.Add($"http://127.0.0.1:{this.Port}/");
-        this.listener.Start();
-        this.serving = Task.Run(this.ServeAsync);
+        this.server = new LoopbackHttpServer(this.AnswerAsync);
     }
 
-    public int Port { get; }
+    public int Port => this.server.Port;
 
     public Uri ApiBase => new($"http://127.0.0.1:{this.Port}");
 
@@ -46,35 +42,17 @@ public sealed class StripeLoopback : IAsyncDisposable
     public static string ErrorBody(string type, string message) =>
         new JsonObject { ["error"] = new JsonObject { ["type"] = type, ["message"] = message } }.ToJsonString();
 
-    public async ValueTask DisposeAsync()
-    {
-        this.listener.Stop();
-        await this.serving;
-        this.listener.Close();
-    }
+    public ValueTask DisposeAsync() => this.server.DisposeAsync();
 
-    private async Task ServeAsync()
+    private async Task AnswerAsync(HttpListenerContext context)
     {
-        while (true)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await this.listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            var (status, body) = this.Answer(context.Request);
-            var bytes = Encoding.UTF8.GetBytes(body);
-            context.Response.StatusCode = status;
-            context.Response.ContentType = "application/json";
-            context.Response.ContentLength64 = bytes.Length;
-            await context.Response.OutputStream.WriteAsync(bytes);
-            context.Response.Close();
-        }
+        var (status, body) = this.Answer(context.Request);
+        var bytes = Encoding.UTF8.GetBytes(body);
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength64 = bytes.Length;
+        await context.Response.OutputStream.WriteAsync(bytes);
+        context.Response.Close();
     }
 
     private (int Status, string Body) Answer(HttpListenerRequest request)

@@ -14,9 +14,6 @@ internal sealed class RateLimitRetryHandler(int maxRetries, TimeSpan firstDelay)
 
     public int MaxRetries => maxRetries;
 
-    /// <summary>429s retried so far (for tests and logs).</summary>
-    public int Retries { get; private set; }
-
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var delay = firstDelay;
@@ -30,7 +27,6 @@ internal sealed class RateLimitRetryHandler(int maxRetries, TimeSpan firstDelay)
 
             var wait = response.Headers.RetryAfter?.Delta ?? delay;
             response.Dispose();
-            this.Retries++;
             await Task.Delay(wait < LongestWait ? wait : LongestWait, cancellationToken);
             delay += delay;
         }

@@ -16,7 +16,7 @@ public sealed class StripeApiReader
     /// Deep enough for the coupon of each discount (four levels, Stripe's limit); the customer for its
     /// metadata. Prices come whole on subscription items without expanding.
     /// </summary>
-    internal static readonly List<string> SubscriptionExpand = ["data.customer", "data.discounts.source.coupon"];
+    internal static readonly string[] SubscriptionExpand = ["data.customer", "data.discounts.source.coupon"];
 
     private readonly StripeApiSettings settings;
     private readonly Func<string, string?> environment;
@@ -53,7 +53,7 @@ public sealed class StripeApiReader
             "/v1/subscriptions",
             key,
             retry,
-            () => new SubscriptionService(client).ListAutoPagingAsync(new SubscriptionListOptions { Status = "all", Limit = 100, Expand = SubscriptionExpand }, cancellationToken: cancel));
+            () => new SubscriptionService(client).ListAutoPagingAsync(new SubscriptionListOptions { Status = "all", Limit = 100, Expand = [.. SubscriptionExpand] }, cancellationToken: cancel));
         var created = new DateRangeOptions { GreaterThanOrEqual = since };
         var invoices = await this.ListAsync(
             "/v1/invoices",
