@@ -2,7 +2,10 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Prometheus;
+using UnitEconomics.Books.Revenue;
+using UnitEconomics.Otel.Processing;
 using UnitEconomics.Otel.Prometheus;
+using UnitEconomics.Otel.Tenants;
 using UnitEconomics.TestSupport;
 using UnitEconomics.TestSupport.Stripe;
 using Xunit;
@@ -10,8 +13,9 @@ using Xunit;
 namespace UnitEconomics.Books.Tests.Revenue.Stripe;
 
 /// <summary>
-/// Through the repository's own recording rules on a real Prometheus: revenue per customer per tier —
-/// the input of the margin series and of AINegativeGrossMargin — moves when Stripe's figures move.
+/// Through the repository's own rules on a real Prometheus: revenue per customer per tier (the input
+/// of AINegativeGrossMargin) and each tenant's margin (the input of AITenantNegativeMargin) move when
+/// Stripe's figures move, and the per-customer alert comes and goes with them.
 /// </summary>
 public sealed partial class RevenueOnPrometheusTests
 {
@@ -20,7 +24,10 @@ public sealed partial class RevenueOnPrometheusTests
     {
         await using var stripe = new StripeLoopback();
         SampleAccount.Serve(stripe);
-        var (refresher, tenants) = StripeFailureTests.Refresher(stripe);
+        // The pro tier carries $225 of infrastructure a month: $75 per customer for its 3 customers.
+        var file = SampleAccount.TenantFile(stripe.ApiBase).Replace("pro: { revenue_per_customer_per_month: 29 }", "pro: { revenue_per_customer_per_month: 29, infra_cost_per_month: 225 }", StringComparison.Ordinal);
+        var tenants = new TenantDirectorySource(TenantDirectory.Parse(file, "tenants.yaml"));
+        var refresher = new RevenueRefresher(tenants, SampleAccount.Environment, TimeSpan.FromMilliseconds(20));
         var registry = Metrics.NewCustomRegistry();
         using var provider = new ServiceCollection().AddSingleton(tenants).AddUnitEconomicsPrometheus(registry).BuildServiceProvider();
         provider.GetRequiredService<PrometheusCostSink>();
@@ -47,12 +54,20 @@ public sealed partial class RevenueOnPrometheusTests
         await UntilAsync(prometheus, "tier:ai_revenue_per_customer_usd:month{tier=\"pro\"}", (64.60 + 31.00 + 0) / 3);
         await UntilAsync(prometheus, "tier:ai_revenue_per_customer_usd:month{tier=\"enterprise\"}", 365.00);
 
+        // acme: $64.60 − (no AI spend + $75 infra share) = −$10.40: AITenantNegativeMargin is pending.
+        await UntilAsync(prometheus, "tenant_tier:ai_margin_usd:30d{tenant=\"acme\"}", 64.60 - 75);
+        await UntilAsync(prometheus, "count(ALERTS{alertname=\"AITenantNegativeMargin\",tenant=\"acme\"})", 1);
+
         // acme takes a fourth seat in Stripe: $87.80; pro = (87.80 + 31.00 + 0) ÷ 3 = $39.60.
         var page1 = SampleAccount.SubscriptionsPage1();
         page1[0]["items"]!["data"]![0]!["quantity"] = 4;
         stripe.Pages("/v1/subscriptions", page1, SampleAccount.SubscriptionsPage2());
         Assert.True(await refresher.RefreshAsync(), refresher.LastError);
         await UntilAsync(prometheus, "tier:ai_revenue_per_customer_usd:month{tier=\"pro\"}", 39.60);
+
+        // acme: $87.80 − $75 = $12.80: no longer a negative margin, the alert is gone.
+        await UntilAsync(prometheus, "tenant_tier:ai_margin_usd:30d{tenant=\"acme\"}", 87.80 - 75);
+        await UntilAsync(prometheus, "count(ALERTS{alertname=\"AITenantNegativeMargin\",tenant=\"acme\"}) or vector(0)", 0);
     }
 
     private static async Task UntilAsync(PrometheusServer prometheus, string query, double expected)
