@@ -70,6 +70,7 @@ public sealed class CommandLineTests
     [InlineData("catalog", "price")]
     [InlineData("catalog price", "--provider")]
     [InlineData("catalog check", "FILE")]
+    [InlineData("tenants", "--tenant-file")]
     public async Task Help_on_every_command_exits_0(string command, string mentions)
     {
         var (code, output) = await Ue([.. command.Split(' '), "--help"]);

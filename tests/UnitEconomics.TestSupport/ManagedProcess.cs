@@ -96,9 +96,9 @@ public sealed class ManagedProcess : IAsyncDisposable
     }
 
     /// <summary>Runs a command to completion (promtool, amtool) and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(string fileName, IEnumerable<string> arguments, string? workingDirectory = null, TimeSpan? timeout = null)
+    public static async Task<(int ExitCode, string Output)> RunAsync(string fileName, IEnumerable<string> arguments, string? workingDirectory = null, TimeSpan? timeout = null, IDictionary<string, string>? environment = null)
     {
-        await using var p = Start(fileName, arguments, workingDirectory);
+        await using var p = Start(fileName, arguments, workingDirectory, environment);
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));
         await p.process.WaitForExitAsync(cts.Token);
         p.process.WaitForExit(); // flushes the async output readers

@@ -66,10 +66,15 @@ internal static class DemoCommand
         var influxDb = new Option<string>("--influx-db") { Description = "With --serve: InfluxDB database", DefaultValueFactory = _ => "unit_economics" };
         var simpleTokens = CommonOptions.Int("--routing-max-input-tokens", 2_000, 0, "Model routing sizes single-shot calls with at most this many input tokens (the routing rule)");
         var savings = new SavingsOptions();
+        var stripeExport = new Option<string?>("--stripe-export")
+        {
+            Description = "Write the tenants' subscriptions as Stripe returns them (subscriptions.json) and a tenant file reading them (tenants.yaml) into this folder, then run from that file",
+            HelpName = "FOLDER",
+        };
 
         var command = new Command("demo", "Simulate a multi-tenant AI SaaS through the real pipeline and print the unit-economics report")
         {
-            days, seed, start, tenants, catalogs, format, output, quiet, focus, serve, listen, port, rate, stopAfter, influx, influxDb, simpleTokens,
+            days, seed, start, tenants, catalogs, format, output, quiet, focus, serve, listen, port, rate, stopAfter, influx, influxDb, simpleTokens, stripeExport,
         };
         foreach (var option in savings.All)
         {
@@ -78,6 +83,12 @@ internal static class DemoCommand
 
         command.SetAction(async (parse, cancel) =>
         {
+            var tenantFile = parse.GetValue(tenants);
+            if (parse.GetValue(stripeExport) is { } exportFolder)
+            {
+                tenantFile = StripeExportWriter.Write(Otel.Tenants.TenantDirectory.Load(tenantFile ?? DemoSettings.ShippedTenantFile), exportFolder);
+            }
+
             if (parse.GetValue(serve))
             {
                 var endpoint = ListenAddress.Parse(parse.GetValue(listen), parse.GetValue(port));
@@ -85,7 +96,7 @@ internal static class DemoCommand
                 var live = new DemoSettings
                 {
                     Seed = parse.GetValue(seed),
-                    TenantFile = parse.GetValue(tenants),
+                    TenantFile = tenantFile,
                     Catalogs = CommonOptions.CatalogFiles(parse.GetValue(catalogs)),
                     SimulatedTime = false,
                     Registry = Metrics.NewCustomRegistry(),
@@ -103,7 +114,7 @@ internal static class DemoCommand
                 Days = parse.GetValue(days),
                 Seed = parse.GetValue(seed),
                 StartUtc = parse.GetValue(start) ?? new DateTime(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc),
-                TenantFile = parse.GetValue(tenants),
+                TenantFile = tenantFile,
                 Catalogs = CommonOptions.CatalogFiles(parse.GetValue(catalogs)),
                 Routing = new RoutingRule(parse.GetValue(simpleTokens)),
                 ReportOptions = savings.Read(parse),

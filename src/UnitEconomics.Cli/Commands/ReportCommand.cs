@@ -1,4 +1,5 @@
 using System.CommandLine;
+using UnitEconomics.Books.Revenue;
 using UnitEconomics.Cli.Reporting;
 using UnitEconomics.Otel.Pricing;
 using UnitEconomics.Otel.Tenants;
@@ -34,10 +35,12 @@ internal static class ReportCommand
             var (baseUrl, start, end) = CommonOptions.PrometheusWindow(parse.GetValue(prometheus)!, parse.GetValue(from), parse.GetValue(to), parse.GetValue(window));
 
             var tenantFile = parse.GetValue(tenants);
-            var directory = tenantFile is null ? null : TenantDirectory.Load(tenantFile);
+            var revenue = tenantFile is null ? null : await RevenueLoader.ApplyAsync(TenantDirectory.Load(tenantFile), cancel: cancel);
+            var directory = revenue?.Directory;
             var catalog = PriceCatalog.LoadDefaultAnd([.. CommonOptions.CatalogFiles(parse.GetValue(catalogs))]);
             using var source = new PrometheusReportSource(baseUrl);
             var inputs = await source.LoadAsync(start, end, directory, cancel);
+            inputs.Revenue = revenue;
             Focus.CloudBillReport.Apply(inputs);
             var report = ReportBuilder.Build(inputs, catalog, savings.Read(parse));
             await ReportOutput.WriteAsync(report, CommonOptions.ToReportFormat(parse.GetValue(format)!), parse.GetValue(output), stdout);

@@ -16,6 +16,7 @@ public static class UeCommandLine
         root.Subcommands.Add(ReportCommand.Build(stdout));
         root.Subcommands.Add(CatalogCommand.Build(stdout));
         root.Subcommands.Add(Focus.ExportFocusCommand.Build(stdout));
+        root.Subcommands.Add(TenantsCommand.Build(stdout, stderr));
         return root;
     }
 

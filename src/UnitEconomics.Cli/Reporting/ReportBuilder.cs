@@ -54,6 +54,7 @@ public static class ReportBuilder
         return new UnitEconomicsReport
         {
             Source = inputs.Source,
+            Revenue = RevenueSection.Of(inputs.Revenue),
             FromUtc = inputs.FromUtc,
             ToUtc = inputs.ToUtc,
             WindowDays = inputs.WindowDays,

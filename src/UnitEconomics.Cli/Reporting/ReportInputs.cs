@@ -19,6 +19,9 @@ public sealed class ReportInputs
 
     public Dictionary<string, TenantTotals> Tenants { get; init; } = new(StringComparer.Ordinal);
 
+    /// <summary>The billing source's read, when the tenant file names one (RevenueSection.cs); Directory already carries its figures.</summary>
+    public UnitEconomics.Books.Revenue.LoadedRevenue? Revenue { get; set; }
+
     public Dictionary<string, UsageTotals> UseCases { get; init; } = new(StringComparer.Ordinal);
 
     public Dictionary<(string Provider, string Model), UsageTotals> Models { get; init; } = [];

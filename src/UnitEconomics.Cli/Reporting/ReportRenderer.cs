@@ -43,6 +43,11 @@ public static class ReportRenderer
         var sb = new StringBuilder();
         var title = $"AI unit economics — {r.FromUtc:yyyy-MM-dd HH:mm} to {r.ToUtc:yyyy-MM-dd HH:mm} UTC ({r.WindowDays.ToString("0.##", Inv)} days, source: {r.Source})";
         sb.AppendLine(markdown ? "# " + title : title).AppendLine();
+        if (RevenueSection.Line(r.Revenue) is { } revenue)
+        {
+            sb.AppendLine(revenue).AppendLine();
+        }
+
         var calls = r.UseCases.Sum(u => u.Calls);
         sb.Append(Inv, $"Total AI spend: {ReportFormatting.Usd(r.TotalCost)} over {ReportFormatting.Count(calls)} priced calls");
         sb.AppendLine(r.UnpricedCalls > 0 ? $"; {ReportFormatting.Count(r.UnpricedCalls)} calls to unpriced models are not in it (cost unknown)." : ".").AppendLine();

@@ -70,6 +70,7 @@ public static class ReportTables
             new("realised_savings", "Savings already realised", "What the levers in use saved in the window, against list prices without them.",
                 [T("lever"), T("use case", "use_case"), M("saving", "saving_usd"), T("how")],
                 [.. r.RealisedSavings.Select(s => new object?[] { s.Lever, s.UseCase, s.Saving, s.How })]),
+            .. RevenueSection.Tables(r.Revenue),
         ];
     }
 

@@ -11,6 +11,9 @@ public sealed record UnitEconomicsReport
 
     public required string Source { get; init; }
 
+    /// <summary>Revenue from the billing source, when the tenant file names one (RevenueSection.cs).</summary>
+    public RevenueSection? Revenue { get; init; }
+
     public required DateTime FromUtc { get; init; }
 
     public required DateTime ToUtc { get; init; }

@@ -60,7 +60,8 @@ public sealed class DemoEnvironment : IAsyncDisposable
     private DemoEnvironment(DemoSettings settings)
     {
         this.Settings = settings;
-        this.Directory = TenantDirectory.Load(settings.TenantFile ?? DemoSettings.ShippedTenantFile);
+        this.Directory = LoadDirectory(settings.TenantFile ?? DemoSettings.ShippedTenantFile, out var revenue);
+        this.Revenue = revenue;
         this.Catalog = PriceCatalog.LoadDefaultAnd([.. settings.Catalogs]);
         this.Clock = new SimulatedClock(settings.StartUtc);
         this.Rollup = new CostRollup(settings.Routing);
@@ -96,6 +97,9 @@ public sealed class DemoEnvironment : IAsyncDisposable
 
     public TenantDirectory Directory { get; }
 
+    /// <summary>The billing source's read when the tenant file names one (e.g. after --stripe-export).</summary>
+    public UnitEconomics.Books.Revenue.LoadedRevenue? Revenue { get; }
+
     public PriceCatalog Catalog { get; }
 
     public SimulatedClock Clock { get; }
@@ -128,8 +132,24 @@ public sealed class DemoEnvironment : IAsyncDisposable
     public UnitEconomicsReport Report(DateTime fromUtc, DateTime toUtc, string source)
     {
         var inputs = ReportInputs.FromRollup(this.Rollup, this.Directory, fromUtc, toUtc, source);
+        inputs.Revenue = this.Revenue;
         Focus.CloudBillReport.Apply(inputs);
         return ReportBuilder.Build(inputs, this.Catalog, this.Settings.ReportOptions);
+    }
+
+    // The tenant file, with the billing source it names laid over it (the same path as ue report); a
+    // source that cannot be read is an error here: the demo has no last good figures to fall back on.
+    private static TenantDirectory LoadDirectory(string file, out UnitEconomics.Books.Revenue.LoadedRevenue? revenue)
+    {
+        var directory = TenantDirectory.Load(file);
+        if (directory.RevenueSettings is null)
+        {
+            revenue = null;
+            return directory;
+        }
+
+        revenue = UnitEconomics.Books.Revenue.RevenueLoader.ApplyAsync(directory).GetAwaiter().GetResult();
+        return revenue.Error is { } error ? throw new TenantDirectoryException(error) : revenue.Directory;
     }
 
     public async ValueTask DisposeAsync()

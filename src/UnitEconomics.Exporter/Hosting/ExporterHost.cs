@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Prometheus;
+using UnitEconomics.Books.Revenue;
 using UnitEconomics.Exporter.Configuration;
 using UnitEconomics.Exporter.Diagnostics;
 using UnitEconomics.Exporter.Ingest;
@@ -114,6 +115,10 @@ public static class ExporterHost
         {
             services.AddUnitEconomicsInfluxDb(options.Influx);
         }
+
+        // Revenue from the billing source named in the tenant file's revenue section (docs/tenants.md).
+        services.TryAddSingleton(sp => new RevenueRefresher(sp.GetRequiredService<TenantDirectorySource>()));
+        services.AddHostedService<RevenueRefreshService>();
 
         services.TryAddSingleton<EngineTraceIngest>();
         services.TryAddSingleton<ITraceIngest>(sp => sp.GetRequiredService<EngineTraceIngest>());

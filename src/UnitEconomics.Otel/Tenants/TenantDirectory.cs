@@ -15,14 +15,28 @@ public sealed record TierInfo(string Name, decimal RevenuePerCustomerPerMonth, b
 /// <param name="Tier">Its tier's name; <c>unknown</c> for tenants not in the directory.</param>
 /// <param name="RevenuePerMonth">The tier's revenue unless overridden for this tenant, USD.</param>
 /// <param name="Engagement">An engagement figure (active users, sessions, retention score) the app supplies.</param>
-public sealed record TenantInfo(string Id, string Tier, decimal RevenuePerMonth, double Engagement);
+public sealed record TenantInfo(string Id, string Tier, decimal RevenuePerMonth, double Engagement)
+{
+    /// <summary>Where <see cref="Tier"/> came from: <c>file</c>, or a billing source's name (see <see cref="TenantDirectory.WithFigures"/>).</summary>
+    public string TierSource { get; init; } = TenantFigureSources.File;
+
+    /// <summary>Where <see cref="RevenuePerMonth"/> came from: <c>tier price</c>, <c>file</c> (the tenant's own figure), or a billing source's name.</summary>
+    public string RevenueSource { get; init; } = TenantFigureSources.TierPrice;
+
+    // Equal figures are equal tenants wherever they came from: the provenance above describes a
+    // figure, it is not part of it (and code comparing directories predates it).
+    public bool Equals(TenantInfo? other) =>
+        other is not null && this.Id == other.Id && this.Tier == other.Tier && this.RevenuePerMonth == other.RevenuePerMonth && this.Engagement.Equals(other.Engagement);
+
+    public override int GetHashCode() => HashCode.Combine(this.Id, this.Tier, this.RevenuePerMonth, this.Engagement);
+}
 
 /// <summary>
 /// The app's tenants and tiers: which tier a tenant is in, what it pays and how engaged it is
 /// (DESIGN §6). Immutable: a new file makes a new directory (see <see cref="TenantDirectoryWatcher"/>),
 /// so readers on the span path never lock.
 /// </summary>
-public sealed class TenantDirectory
+public sealed partial class TenantDirectory
 {
     /// <summary>The tier label of a tenant not in the directory (and of calls with no tenant).</summary>
     public const string UnknownTier = "unknown";
@@ -66,6 +80,11 @@ public sealed class TenantDirectory
 
     /// <summary>The infrastructure figures applied by <see cref="WithInfraCosts"/>; null when the hand-typed ones are in use.</summary>
     public InfraCosts? InfraCosts { get; }
+    /// <summary>The file's <c>revenue</c> section, parsed but not interpreted (a host reads its billing source from it); null when absent.</summary>
+    public TenantFileSection? RevenueSettings { get; init; }
+
+    /// <summary>The billing figures laid over the file (<see cref="WithFigures"/>); null when none.</summary>
+    public TenantFigureSet? Figures { get; init; }
 
     /// <summary>Every tenant, in the order of the file.</summary>
     public IEnumerable<TenantInfo> Tenants => this.ordered;
@@ -124,7 +143,11 @@ public sealed class TenantDirectory
     {
         ArgumentNullException.ThrowIfNull(costs);
         var tiers = this.Tiers.Values.Select(t => costs.PerTier.TryGetValue(t.Name, out var infra) ? t with { InfraCostPerMonth = infra } : t);
-        return new TenantDirectory(tiers, this.ordered, this.SourceName, this.Infra, costs);
+        return new TenantDirectory(tiers, this.ordered, this.SourceName, this.Infra, costs)
+        {
+            RevenueSettings = this.RevenueSettings,
+            Figures = this.Figures,
+        };
     }
 
     /// <summary>Reads a YAML or JSON tenant directory file (format in docs/tenants.md).</summary>

@@ -12,6 +12,7 @@ internal static class TenantDirectoryReader
     internal const string TiersKey = "tiers";
     internal const string TenantsKey = "tenants";
     internal const string InfraKey = "infra";
+    internal const string RevenueKey = "revenue";
     internal const string TierRevenueKey = "revenue_per_customer_per_month";
     internal const string TierFreeKey = "free";
     internal const string TierInfraKey = "infra_cost_per_month";
@@ -94,6 +95,7 @@ internal static class TenantDirectoryReader
             DocEntry? tiersEntry = null;
             DocEntry? tenantsEntry = null;
             DocEntry? infraEntry = null;
+            DocEntry? revenueEntry = null;
             foreach (var entry in top.Entries)
             {
                 switch (entry.Key)
@@ -110,8 +112,13 @@ internal static class TenantDirectoryReader
                         this.RejectDuplicate(infraEntry, entry, null);
                         infraEntry = entry;
                         break;
+                    case RevenueKey:
+                        // Carried, not read: the billing source's settings are the host's (docs/tenants.md).
+                        this.RejectDuplicate(revenueEntry, entry, null);
+                        revenueEntry = entry;
+                        break;
                     default:
-                        throw this.Fail(entry.KeyLine, null, entry.Key, "unknown top-level key; expected 'tiers', 'tenants' or 'infra'");
+                        throw this.Fail(entry.KeyLine, null, entry.Key, "unknown top-level key; expected 'tiers', 'tenants', 'infra' or 'revenue'");
                 }
             }
 
@@ -123,7 +130,10 @@ internal static class TenantDirectoryReader
             var tiers = this.ReadTiers(tiersAt);
             var tenants = tenantsEntry is { } tenantsAt ? this.ReadTenants(tenantsAt, tiers) : [];
             var infra = infraEntry is { } infraAt ? this.ReadInfra(infraAt) : null;
-            return new TenantDirectory(tiers.Values, tenants, source, infra);
+            return new TenantDirectory(tiers.Values, tenants, source, infra)
+            {
+                RevenueSettings = revenueEntry is { } r ? new TenantFileSection(source, RevenueKey, r.Value) : null,
+            };
         }
 
         /// <summary>The <c>infra:</c> section, kept as plain values for a host's <see cref="IInfraCostSource"/> to interpret.</summary>
@@ -226,9 +236,12 @@ internal static class TenantDirectoryReader
                     throw this.Fail(tierNode.Line, what, TenantTierKey, $"unknown tier '{tierName}' ({known})");
                 }
 
-                var revenue = this.Money(fields, what, TenantRevenueKey, entry.KeyLine, required: false) ?? tier.RevenuePerCustomerPerMonth;
+                var ownRevenue = this.Money(fields, what, TenantRevenueKey, entry.KeyLine, required: false);
                 var engagement = this.Engagement(fields, what);
-                tenants.Add(new TenantInfo(id, tier.Name, revenue, engagement));
+                tenants.Add(new TenantInfo(id, tier.Name, ownRevenue ?? tier.RevenuePerCustomerPerMonth, engagement)
+                {
+                    RevenueSource = ownRevenue is null ? TenantFigureSources.TierPrice : TenantFigureSources.File,
+                });
             }
 
             return tenants;

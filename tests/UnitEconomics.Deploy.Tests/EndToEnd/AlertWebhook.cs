@@ -8,63 +8,41 @@ namespace UnitEconomics.Deploy.Tests.EndToEnd;
 /// <summary>The far end of Alertmanager's webhook receivers: keeps every alert it is sent, with the path it came to.</summary>
 internal sealed class AlertWebhook : IAsyncDisposable
 {
-    private readonly HttpListener listener = new();
     private readonly ConcurrentQueue<ReceivedAlert> received = new();
-    private readonly Task serving;
+    private readonly LoopbackHttpServer server;
 
     public AlertWebhook()
     {
-        this.Port = ExternalBinary.FreePort();
-        this.listener.Prefixes.Add($"http://127.0.0.1:{this.Port}/");
-        this.listener.Start();
-        this.serving = Task.Run(this.ServeAsync);
+        this.server = new LoopbackHttpServer(this.ReceiveAsync);
     }
 
-    public int Port { get; }
+    public int Port => this.server.Port;
 
-    public Uri Url => new($"http://127.0.0.1:{this.Port}/");
+    public Uri Url => this.server.Url;
 
     public IReadOnlyList<ReceivedAlert> Received => [.. this.received];
 
-    public async ValueTask DisposeAsync()
-    {
-        this.listener.Stop();
-        await this.serving;
-        this.listener.Close();
-    }
+    public ValueTask DisposeAsync() => this.server.DisposeAsync();
 
-    private async Task ServeAsync()
+    private async Task ReceiveAsync(HttpListenerContext context)
     {
-        while (true)
+        try
         {
-            HttpListenerContext context;
-            try
+            using var doc = await JsonDocument.ParseAsync(context.Request.InputStream);
+            foreach (var alert in doc.RootElement.GetProperty("alerts").EnumerateArray())
             {
-                context = await this.listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
+                var labels = alert.GetProperty("labels").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? string.Empty, StringComparer.Ordinal);
+                this.received.Enqueue(new ReceivedAlert(context.Request.Url!.AbsolutePath, alert.GetProperty("status").GetString()!, labels));
             }
 
-            try
-            {
-                using var doc = await JsonDocument.ParseAsync(context.Request.InputStream);
-                foreach (var alert in doc.RootElement.GetProperty("alerts").EnumerateArray())
-                {
-                    var labels = alert.GetProperty("labels").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? string.Empty, StringComparer.Ordinal);
-                    this.received.Enqueue(new ReceivedAlert(context.Request.Url!.AbsolutePath, alert.GetProperty("status").GetString()!, labels));
-                }
-
-                context.Response.StatusCode = 200;
-            }
-            catch (JsonException)
-            {
-                context.Response.StatusCode = 400;
-            }
-
-            context.Response.Close();
+            context.Response.StatusCode = 200;
         }
+        catch (JsonException)
+        {
+            context.Response.StatusCode = 400;
+        }
+
+        context.Response.Close();
     }
 }
 
