@@ -20,6 +20,9 @@ public sealed class CostEngine
 {
     private const int MaxLoggedUnpricedModels = 1_000;
 
+    /// <summary>The catalog entry that prices a retrieval span naming neither a priced data source nor a model (DESIGN §3).</summary>
+    public const string DefaultRetrievalEntry = "vector-search";
+
     private readonly Func<PriceCatalog> catalog;
     private readonly Func<TenantDirectory> tenants;
     private readonly ICostSink[] sinks;
@@ -175,6 +178,11 @@ public sealed class CostEngine
             return;
         }
 
+        if (ReferenceEquals(call.Operation, GenAiAttributes.Operations.Retrieval))
+        {
+            call.Model = this.RetrievalEntry(call);
+        }
+
         var isRoot = call.Kind == OperationKind.Agent || call.IsTaskRoot;
         if (isRoot || ancestry.HasAncestors)
         {
@@ -232,6 +240,27 @@ public sealed class CostEngine
         {
             this.CloseTask(call, tenant.Tenant, tenant.Tier);
         }
+    }
+
+    /// <summary>
+    /// The entry a retrieval span is priced by, which becomes its <c>model</c> label: the one named by its
+    /// <c>gen_ai.data_source.id</c> when the catalog has it, else its model when it names one, else the
+    /// default <c>vector-search</c>. Only data sources the catalog prices become label values, so a
+    /// producer's many index names cannot multiply series.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private string RetrievalEntry(in GenAiCall call)
+    {
+        if (call.DataSourceId is { Length: > 0 } source)
+        {
+            var label = this.Normalizer.Label(source);
+            if (this.catalog().Ranking(call.Provider == SpanNormalizer.Unknown ? null : call.Provider, label).Length > 0)
+            {
+                return label;
+            }
+        }
+
+        return call.Model != SpanNormalizer.Unknown ? call.Model : DefaultRetrievalEntry;
     }
 
     /// <summary>A completion priced by tokens (not an embedding, not a cache hit): what the agent multiplier compares tasks with.</summary>
