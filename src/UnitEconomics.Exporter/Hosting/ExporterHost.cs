@@ -65,6 +65,8 @@ public static class ExporterHost
             grpc.MaxReceiveMessageSize = options.MaxGrpcReceiveMessageBytes;
             grpc.EnableDetailedErrors = false;
         });
+        builder.Services.AddOptions<Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure<ExporterMetrics>((grpc, metrics) =>
+            grpc.CompressionProviders = [new CheckedGzipProvider(metrics, options.MaxGrpcReceiveMessageBytes)]);
         builder.Services.TryAddSingleton(_ => new ExporterMetrics(Metrics.DefaultRegistry));
         AddEngine(builder.Services, options);
         builder.Services.TryAddSingleton<TraceExportHandler>();
@@ -131,6 +133,7 @@ public static class ExporterHost
         var options = app.Services.GetRequiredService<IOptions<ExporterOptions>>().Value;
         var metrics = app.Services.GetRequiredService<ExporterMetrics>();
         var metricsToken = new BearerToken(options.MetricsBearerToken);
+        var grpcGate = new GrpcRequestGate(app.Services.GetRequiredService<TraceExportHandler>(), metrics, options.MaxGrpcReceiveMessageBytes);
 
         // Port routing by the local port, not the Host header: behind a proxy or a Service the Host
         // header carries the outside port.
@@ -156,9 +159,9 @@ public static class ExporterHost
             {
                 return NotFound(context);
             }
-            else if (path.StartsWith(GrpcPathPrefix, StringComparison.Ordinal) && port != options.OtlpGrpcPort)
+            else if (path.StartsWith(GrpcPathPrefix, StringComparison.Ordinal))
             {
-                return NotFound(context);
+                return port != options.OtlpGrpcPort ? NotFound(context) : GateThenNext(grpcGate, context, next);
             }
 
             return next(context);
@@ -171,6 +174,14 @@ public static class ExporterHost
         app.MapGet(HealthPath, () => Results.Text("ok"));
         app.MapGet(ReadyPath, (IServiceProvider services) =>
             IsReady(services) ? Results.Text("ready") : Results.Text("not ready", statusCode: StatusCodes.Status503ServiceUnavailable));
+    }
+
+    private static async Task GateThenNext(GrpcRequestGate gate, HttpContext context, RequestDelegate next)
+    {
+        if (await gate.AdmitAsync(context))
+        {
+            await next(context);
+        }
     }
 
     private static bool IsReady(IServiceProvider services)

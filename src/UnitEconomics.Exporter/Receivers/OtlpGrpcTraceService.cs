@@ -24,6 +24,8 @@ public sealed class OtlpGrpcTraceService
     /// <summary>The pushback a gRPC client retry policy honours, in milliseconds.</summary>
     public const string RetryPushbackTrailer = "grpc-retry-pushback-ms";
 
+    public const string SaturatedMessage = "the exporter is saturated; retry later";
+
     private readonly TraceExportHandler handler;
     private readonly ExporterMetrics metrics;
     private readonly Security.BearerToken token;
@@ -50,7 +52,7 @@ public sealed class OtlpGrpcTraceService
         {
             case ExportOutcomeKind.Saturated:
                 // The spec's backpressure signal: UNAVAILABLE with RetryInfo saying how long to wait.
-                const string message = "the exporter is saturated; retry later";
+                const string message = SaturatedMessage;
                 var details = new RpcStatus { Code = (int)StatusCode.Unavailable, Message = message };
                 details.Details.Add(Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(outcome.RetryAfter) }));
                 var trailers = new Metadata
