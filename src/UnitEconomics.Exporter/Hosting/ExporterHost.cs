@@ -56,8 +56,9 @@ public static class ExporterHost
         // Content root = the binary's folder, so appsettings.json is found whatever the working directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var section = builder.Configuration.GetSection(ExporterOptions.SectionName);
-        var options = section.Get<ExporterOptions>() ?? new ExporterOptions();
+        var options = StartupValidation.BindExporterOptions(builder.Configuration);
         Validate(options);
+        StartupValidation.CheckEngineOptions(builder.Configuration);
 
         builder.Services.Configure<ExporterOptions>(section);
         builder.Services.AddGrpc(grpc =>
