@@ -138,6 +138,28 @@ public sealed class CostEngine
         return false;
     }
 
+    /// <summary>
+    /// Holds <paramref name="tokens"/> of the task's token budget for a call about to be made (the budget
+    /// middleware's reservation); false when the task's tokens and the holds already reach the limit.
+    /// </summary>
+    internal bool TryReserveTaskTokens(TaskKey key, long tokens, out decimal committed) =>
+        this.Budgets.TryReserveTask(key, tokens, () => this.TaskTokens(key), out committed);
+
+    internal void ReleaseTaskTokens(TaskKey key, long tokens) => this.Budgets.ReleaseTask(key, tokens);
+
+    private long TaskTokens(TaskKey key)
+    {
+        if (this.tasks.TryGet(key, out var state) && state is not null)
+        {
+            lock (state)
+            {
+                return state.Tokens;
+            }
+        }
+
+        return 0;
+    }
+
     /// <summary>Closes tasks idle since before <paramref name="cutoffUtc"/> (roots that never arrived); <see cref="DateTime.MaxValue"/> closes all, at shutdown.</summary>
     public int CloseIdleTasks(DateTime cutoffUtc)
     {
