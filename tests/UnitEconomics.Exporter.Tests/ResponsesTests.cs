@@ -202,6 +202,11 @@ public sealed class ResponsesTests
         var large = Requests.OneValidSpan(new string('x', 8192));
         var error = await Assert.ThrowsAsync<RpcException>(() => GrpcExport.CallAsync(exporter.GrpcUri, large));
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+
+        // The same message gzipped is far under the limit on the wire; inflating stops at the limit.
+        var bomb = await Assert.ThrowsAsync<RpcException>(() => GrpcExport.CallAsync(exporter.GrpcUri, large, gzip));
+        Assert.Equal(StatusCode.ResourceExhausted, bomb.StatusCode);
         Assert.Single(ingest.Requests);
+        Assert.Equal(2, exporter.RequestsRejected(ExporterMetrics.ReasonTooLarge));
     }
 }
