@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using OpenTelemetry;
 using OpenTelemetry.Exporter;
-using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
 namespace UnitEconomics.Exporter.Tests.Engine;
@@ -21,17 +19,7 @@ public sealed class EngineRetrievalTests
         await using var exporter = await EngineExporter.StartAsync();
         var sourceName = "test.engine.retrieval." + protocol;
         using (var source = new ActivitySource(sourceName))
-        using (var tracing = Sdk.CreateTracerProviderBuilder()
-            .SetResourceBuilder(ResourceBuilder.CreateEmpty().AddService("rag-app"))
-            .AddSource(sourceName)
-            .SetSampler(new AlwaysOnSampler())
-            .AddOtlpExporter(o =>
-            {
-                o.Protocol = protocol;
-                o.Endpoint = protocol == OtlpExportProtocol.Grpc ? exporter.GrpcUri : exporter.TracesUri;
-                o.ExportProcessorType = ExportProcessorType.Simple;
-            })
-            .Build()!)
+        using (var tracing = OfficialExporterTests.BuildProviderForTests(exporter, protocol, sourceName, headers: null))
         {
             Retrieve(source, "docs-index");     // its own entry: 0.004
             Retrieve(source, "docs-index");     // 0.004
