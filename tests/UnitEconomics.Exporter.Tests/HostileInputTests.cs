@@ -141,8 +141,12 @@ public sealed class HostileInputTests
         return (Header("grpc-status"), Uri.UnescapeDataString(Header("grpc-message") ?? string.Empty));
     }
 
+    /// <summary>One gRPC Export call of <paramref name="message"/> (its prefix written here); returns grpc-status.</summary>
+    internal static async Task<string?> RawGrpcStatusAsync(Uri grpc, byte[] message, bool gzip) =>
+        (await RawGrpcAsync(grpc, gzip ? (byte)1 : (byte)0, (uint)message.Length, message, gzip)).Status;
+
     /// <summary>Keeps every log entry at Error or above, from any category.</summary>
-    private sealed class ErrorLog : ILoggerProvider
+    internal sealed class ErrorLog : ILoggerProvider
     {
         public ConcurrentQueue<string> Errors { get; } = new();
 
