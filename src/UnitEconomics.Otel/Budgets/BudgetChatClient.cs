@@ -62,7 +62,8 @@ public sealed class BudgetChatClient : DelegatingChatClient
             if (current is not null && budgets.MaxTokensPerTask is { } taskLimit && FindTaskRoot(current) is { } root)
             {
                 var key = new TaskKey(current.TraceId, root);
-                if (!this.engine.TryReserveTaskTokens(key, tokens, out var used))
+                var engine = this.engine;
+                if (!engine.Budgets.TryReserveTask(key, tokens, () => engine.TaskTokens(key), out var used))
                 {
                     throw new BudgetExceededException(BudgetScope.Task, root.ToHexString(), taskLimit, used);
                 }
@@ -164,7 +165,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
             engine.PricePending();
             if (this.Task is { } task)
             {
-                engine.ReleaseTaskTokens(task.Key, task.Tokens);
+                engine.Budgets.ReleaseTask(task.Key, task.Tokens);
             }
 
             if (this.Session is { } session)

@@ -20,9 +20,6 @@ public sealed class CostEngine
 {
     private const int MaxLoggedUnpricedModels = 1_000;
 
-    /// <summary>The catalog entry that prices a retrieval span naming neither a priced data source nor a model (DESIGN §3).</summary>
-    public const string DefaultRetrievalEntry = "vector-search";
-
     private readonly Func<PriceCatalog> catalog;
     private readonly Func<TenantDirectory> tenants;
     private readonly ICostSink[] sinks;
@@ -138,16 +135,8 @@ public sealed class CostEngine
         return false;
     }
 
-    /// <summary>
-    /// Holds <paramref name="tokens"/> of the task's token budget for a call about to be made (the budget
-    /// middleware's reservation); false when the task's tokens and the holds already reach the limit.
-    /// </summary>
-    internal bool TryReserveTaskTokens(TaskKey key, long tokens, out decimal committed) =>
-        this.Budgets.TryReserveTask(key, tokens, () => this.TaskTokens(key), out committed);
-
-    internal void ReleaseTaskTokens(TaskKey key, long tokens) => this.Budgets.ReleaseTask(key, tokens);
-
-    private long TaskTokens(TaskKey key)
+    /// <summary>Tokens the agent task has used so far (0 before its first priced call); what the budget middleware reserves against.</summary>
+    internal long TaskTokens(TaskKey key)
     {
         if (this.tasks.TryGet(key, out var state) && state is not null)
         {
@@ -202,7 +191,7 @@ public sealed class CostEngine
 
         if (ReferenceEquals(call.Operation, GenAiAttributes.Operations.Retrieval))
         {
-            call.Model = this.RetrievalEntry(call);
+            call.Model = RetrievalPricing.EntryFor(call, this.catalog(), this.Normalizer);
         }
 
         var isRoot = call.Kind == OperationKind.Agent || call.IsTaskRoot;
@@ -262,27 +251,6 @@ public sealed class CostEngine
         {
             this.CloseTask(call, tenant.Tenant, tenant.Tier);
         }
-    }
-
-    /// <summary>
-    /// The entry a retrieval span is priced by, which becomes its <c>model</c> label: the one named by its
-    /// <c>gen_ai.data_source.id</c> when the catalog has it, else its model when it names one, else the
-    /// default <c>vector-search</c>. Only data sources the catalog prices become label values, so a
-    /// producer's many index names cannot multiply series.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private string RetrievalEntry(in GenAiCall call)
-    {
-        if (call.DataSourceId is { Length: > 0 } source)
-        {
-            var label = this.Normalizer.Label(source);
-            if (this.catalog().Ranking(call.Provider == SpanNormalizer.Unknown ? null : call.Provider, label).Length > 0)
-            {
-                return label;
-            }
-        }
-
-        return call.Model != SpanNormalizer.Unknown ? call.Model : DefaultRetrievalEntry;
     }
 
     /// <summary>A completion priced by tokens (not an embedding, not a cache hit): what the agent multiplier compares tasks with.</summary>
