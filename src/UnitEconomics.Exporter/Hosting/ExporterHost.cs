@@ -67,7 +67,11 @@ public static class ExporterHost
             grpc.EnableDetailedErrors = false;
         });
         builder.Services.AddOptions<Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure<ExporterMetrics>((grpc, metrics) =>
-            grpc.CompressionProviders = [new CheckedGzipProvider(metrics, options.MaxGrpcReceiveMessageBytes)]);
+            grpc.CompressionProviders =
+            [
+                new CheckedCompressionProvider(metrics, options.MaxGrpcReceiveMessageBytes),
+                new CheckedCompressionProvider(metrics, options.MaxGrpcReceiveMessageBytes, zlib: true),
+            ]);
         builder.Services.TryAddSingleton(_ => new ExporterMetrics(Metrics.DefaultRegistry));
         AddEngine(builder.Services, options);
         builder.Services.TryAddSingleton<TraceExportHandler>();

@@ -6,41 +6,50 @@ using UnitEconomics.Exporter.Diagnostics;
 namespace UnitEconomics.Exporter.Receivers;
 
 /// <summary>
-/// gzip for <c>grpc-encoding: gzip</c>, in place of the gRPC server's own: corrupt gzip is the sender's
-/// fault (INVALID_ARGUMENT, counted as malformed) instead of an UNKNOWN error, and inflating stops at
-/// the message limit (RESOURCE_EXHAUSTED, counted as too large) instead of after the whole bomb.
+/// gzip (and zlib "deflate") for <c>grpc-encoding</c>, in place of the gRPC server's own providers:
+/// a corrupt message is the sender's fault (INVALID_ARGUMENT, counted as malformed) instead of an
+/// UNKNOWN error, and inflating stops at the message limit (RESOURCE_EXHAUSTED, counted as too large)
+/// instead of after the whole bomb.
 /// </summary>
-internal sealed class CheckedGzipProvider : ICompressionProvider
+internal sealed class CheckedCompressionProvider : ICompressionProvider
 {
     private readonly ExporterMetrics metrics;
     private readonly long maxDecompressedBytes;
+    private readonly bool zlib;
 
-    public CheckedGzipProvider(ExporterMetrics metrics, long maxDecompressedBytes)
+    public CheckedCompressionProvider(ExporterMetrics metrics, long maxDecompressedBytes, bool zlib = false)
     {
         this.metrics = metrics;
         this.maxDecompressedBytes = maxDecompressedBytes;
+        this.zlib = zlib;
     }
 
-    public string EncodingName => "gzip";
+    public string EncodingName => this.zlib ? "deflate" : "gzip";
 
-    public Stream CreateCompressionStream(Stream stream, CompressionLevel? compressionLevel) =>
-        new GZipStream(stream, compressionLevel ?? CompressionLevel.Fastest, leaveOpen: true);
+    public Stream CreateCompressionStream(Stream stream, CompressionLevel? compressionLevel) => this.zlib
+        ? new ZLibStream(stream, compressionLevel ?? CompressionLevel.Fastest, leaveOpen: true)
+        : new GZipStream(stream, compressionLevel ?? CompressionLevel.Fastest, leaveOpen: true);
 
-    public Stream CreateDecompressionStream(Stream stream) =>
-        new CheckedInflater(new GZipStream(stream, CompressionMode.Decompress), this.metrics, this.maxDecompressedBytes);
+    public Stream CreateDecompressionStream(Stream stream) => new CheckedInflater(
+        this.zlib ? new ZLibStream(stream, CompressionMode.Decompress) : new GZipStream(stream, CompressionMode.Decompress),
+        this.metrics,
+        this.maxDecompressedBytes,
+        this.EncodingName);
 
     private sealed class CheckedInflater : Stream
     {
-        private readonly GZipStream inner;
+        private readonly Stream inner;
         private readonly ExporterMetrics metrics;
         private readonly long limit;
+        private readonly string encoding;
         private long total;
 
-        public CheckedInflater(GZipStream inner, ExporterMetrics metrics, long limit)
+        public CheckedInflater(Stream inner, ExporterMetrics metrics, long limit, string encoding)
         {
             this.inner = inner;
             this.metrics = metrics;
             this.limit = limit;
+            this.encoding = encoding;
         }
 
         public override bool CanRead => true;
@@ -65,7 +74,7 @@ internal sealed class CheckedGzipProvider : ICompressionProvider
             catch (InvalidDataException e)
             {
                 this.metrics.Rejected(ExporterMetrics.ProtocolGrpc, ExporterMetrics.ReasonMalformed);
-                throw new RpcException(new Status(StatusCode.InvalidArgument, "the message is not valid gzip: " + e.Message));
+                throw new RpcException(new Status(StatusCode.InvalidArgument, $"the message is not valid {this.encoding}: " + e.Message));
             }
 
             this.total += read;
