@@ -3,12 +3,9 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Pipelines;
 using Google.Protobuf;
-using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using UnitEconomics.Exporter.Diagnostics;
-using UnitEconomics.Exporter.Otlp.Rpc;
-using RpcStatus = UnitEconomics.Exporter.Otlp.Rpc.Status;
 
 namespace UnitEconomics.Exporter.Receivers;
 
@@ -68,7 +65,10 @@ public sealed class GrpcRequestGate
         if (!this.handler.HasRoomFor(size))
         {
             var outcome = this.handler.RefuseSaturated(ExporterMetrics.ProtocolGrpc);
-            WriteTrailersOnly(context, StatusCode.Unavailable, OtlpGrpcTraceService.SaturatedMessage, outcome.RetryAfter);
+            WriteTrailersOnly(context, StatusCode.Unavailable, OtlpGrpcTraceService.SaturatedMessage);
+            var details = OtlpGrpcTraceService.SaturatedStatus(outcome.RetryAfter);
+            context.Response.Headers[OtlpGrpcTraceService.StatusDetailsTrailer] = Convert.ToBase64String(details.ToByteArray()).TrimEnd('=');
+            context.Response.Headers[OtlpGrpcTraceService.RetryPushbackTrailer] = ((long)outcome.RetryAfter.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
             return false;
         }
 
@@ -88,19 +88,12 @@ public sealed class GrpcRequestGate
     }
 
     /// <summary>A gRPC answer with no message: status in the response headers, as the protocol allows.</summary>
-    private static void WriteTrailersOnly(HttpContext context, StatusCode code, string message, TimeSpan? retryAfter = null)
+    private static void WriteTrailersOnly(HttpContext context, StatusCode code, string message)
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/grpc";
         response.Headers["grpc-status"] = ((int)code).ToString(CultureInfo.InvariantCulture);
         response.Headers["grpc-message"] = Uri.EscapeDataString(message);
-        if (retryAfter is { } delay)
-        {
-            var details = new RpcStatus { Code = (int)code, Message = message };
-            details.Details.Add(Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(delay) }));
-            response.Headers[OtlpGrpcTraceService.StatusDetailsTrailer] = Convert.ToBase64String(details.ToByteArray()).TrimEnd('=');
-            response.Headers[OtlpGrpcTraceService.RetryPushbackTrailer] = ((long)delay.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
-        }
     }
 }

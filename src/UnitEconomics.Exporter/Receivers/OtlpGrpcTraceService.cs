@@ -37,6 +37,14 @@ public sealed class OtlpGrpcTraceService
         this.token = new Security.BearerToken(options.Value.OtlpBearerToken);
     }
 
+    /// <summary>The rich status of a saturated answer: UNAVAILABLE with RetryInfo saying how long to wait.</summary>
+    internal static RpcStatus SaturatedStatus(TimeSpan retryAfter)
+    {
+        var details = new RpcStatus { Code = (int)StatusCode.Unavailable, Message = SaturatedMessage };
+        details.Details.Add(Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(retryAfter) }));
+        return details;
+    }
+
     public Task<ExportTraceServiceResponse> Export(GrpcExportRequest request, ServerCallContext context)
     {
         if (!this.token.IsOpen && !this.token.Allows(context.RequestHeaders.GetValue("authorization")))
@@ -53,8 +61,7 @@ public sealed class OtlpGrpcTraceService
             case ExportOutcomeKind.Saturated:
                 // The spec's backpressure signal: UNAVAILABLE with RetryInfo saying how long to wait.
                 const string message = SaturatedMessage;
-                var details = new RpcStatus { Code = (int)StatusCode.Unavailable, Message = message };
-                details.Details.Add(Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(outcome.RetryAfter) }));
+                var details = SaturatedStatus(outcome.RetryAfter);
                 var trailers = new Metadata
                 {
                     { StatusDetailsTrailer, details.ToByteArray() },
