@@ -7,11 +7,13 @@ using UnitEconomics.LoadGenerator;
 // and reads the service's own /metrics for what it accepted and what its engine priced.
 //
 //   dotnet run -c Release --project bench/UnitEconomics.LoadGenerator -- [options]
-//     --scenario throughput|tenants|all   (all)
+//     --scenario throughput|tenants|soak|all   (all: throughput and tenants; soak runs only when named)
 //     --transports http-protobuf,grpc,http-json
 //     --seconds 10 --warmup 45 --connections 4 --triples 27 --templates 16
 //     --service-cpus 1 --generator-cpus 0 --tenants 200 --tenant-count 10000
 //     --service PATH/UnitEconomics.Exporter.dll  --service-arg --Exporter:Ingest:Workers=1 (repeatable)
+//     soak: --soak-minutes 30 --soak-fraction 0.8 (of the ceiling measured first over --seconds) or --soak-rate SPANS_PER_S,
+//           --sample-seconds 30; tenants from --tenant-count
 var options = Options.Parse(args);
 if (options.GeneratorCpus is { } mask && OperatingSystem.IsLinux())
 {
@@ -28,6 +30,11 @@ if (options.Scenario is "throughput" or "all")
 if (options.Scenario is "tenants" or "all")
 {
     await Tenants.RunAsync(options);
+}
+
+if (options.Scenario is "soak")
+{
+    await Soak.RunAsync(options);
 }
 
 return 0;
@@ -59,6 +66,14 @@ internal sealed class Options
     public int TenantCount { get; private set; } = 10_000;
 
     public string ServiceDll { get; private set; } = DefaultServiceDll();
+
+    public double SoakMinutes { get; private set; } = 30;
+
+    public double SoakFraction { get; private set; } = 0.8;
+
+    public double? SoakRate { get; private set; }
+
+    public double SampleSeconds { get; private set; } = 30;
 
     public List<string> ServiceArgs { get; } = [];
 
@@ -92,6 +107,10 @@ internal sealed class Options
                 case "--tenant-count": o.TenantCount = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--service": o.ServiceDll = Path.GetFullPath(Next()); break;
                 case "--service-arg": o.ServiceArgs.Add(Next()); break;
+                case "--soak-minutes": o.SoakMinutes = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--soak-fraction": o.SoakFraction = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--soak-rate": o.SoakRate = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--sample-seconds": o.SampleSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException("unknown option " + args[i]);
             }
         }

@@ -165,6 +165,38 @@ public sealed class DeploymentTests
     }
 
     [Fact]
+    public void Kubernetes_creates_every_configmap_it_mounts_and_the_tenant_file_is_where_the_exporter_reads_it()
+    {
+        // The compose check (every mounted path exists) for the manifests: a mounted ConfigMap that no
+        // manifest creates leaves the pod without its file; the exporter then refuses to start.
+        var documents = Directory.GetFiles(Path.Combine(DeployDir, "kubernetes"), "*.yaml").SelectMany(Yaml.LoadAll).ToArray();
+        var configMaps = documents.Where(d => d.Str("kind") == "ConfigMap").ToDictionary(d => d.Map("metadata").Str("name"));
+        foreach (var deployment in documents.Where(d => d.Str("kind") == "Deployment"))
+        {
+            var pod = deployment.Map("spec").Map("template").Map("spec");
+            foreach (var volume in pod.List("volumes").Maps().Where(v => v.ContainsKey("configMap")))
+            {
+                var name = volume.Map("configMap").Str("name");
+                Assert.True(configMaps.ContainsKey(name), $"{deployment.Map("metadata").Str("name")} mounts ConfigMap '{name}', which no manifest creates");
+                Assert.NotEqual("true", volume.Map("configMap").Get("optional")?.ToString());
+            }
+        }
+
+        // The exporter's tenant file: the mount path plus the ConfigMap's key is the configured path,
+        // and the data is the example tenant file, which the service loads.
+        var exporter = documents.Single(d => d.Str("kind") == "Deployment" && d.Map("metadata").Str("name") == "unit-economics-exporter").Map("spec").Map("template").Map("spec");
+        var container = exporter.List("containers").Maps().Single();
+        var tenantFile = container.List("env").Maps().Single(e => e.Str("name") == "UnitEconomics__TenantFile").Str("value");
+        var mount = container.List("volumeMounts").Maps().Single(m => tenantFile.StartsWith(m.Str("mountPath") + "/", StringComparison.Ordinal));
+        var volumeName = exporter.List("volumes").Maps().Single(v => v.Str("name") == mount.Str("name")).Map("configMap").Str("name");
+        var data = configMaps[volumeName].Map("data");
+        var text = data.Str(tenantFile[(mount.Str("mountPath").Length + 1)..]);
+        Assert.Equal(File.ReadAllText(Path.Combine(DeployDir, "tenants.example.yaml")).Trim(), text.Trim());
+        var directory = UnitEconomics.Otel.Tenants.TenantDirectory.Parse(text, "kubernetes/tenants.yaml");
+        Assert.Equal(7, directory.TenantCount);
+    }
+
+    [Fact]
     public void Exporter_environment_variables_name_real_configuration_keys()
     {
         // Every variable the deployments set must bind to an option the service reads ("A__B" is the

@@ -199,9 +199,18 @@ public sealed class ResponsesTests
         await GrpcExport.CallAsync(exporter.GrpcUri, Requests.OneValidSpan("compressed"), gzip);
         Assert.Equal("compressed", Assert.Single(ingest.Spans()).Name);
 
+        // zlib ("deflate"), which the gRPC server also takes, is kept beside the service's own gzip.
+        await GrpcExport.CallAsync(exporter.GrpcUri, Requests.OneValidSpan("deflated"), new Metadata { { "grpc-internal-encoding-request", "deflate" } });
+        Assert.Contains(ingest.Spans(), s => s.Name == "deflated");
+
         var large = Requests.OneValidSpan(new string('x', 8192));
         var error = await Assert.ThrowsAsync<RpcException>(() => GrpcExport.CallAsync(exporter.GrpcUri, large));
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
-        Assert.Single(ingest.Requests);
+
+        // The same message gzipped is far under the limit on the wire; inflating stops at the limit.
+        var bomb = await Assert.ThrowsAsync<RpcException>(() => GrpcExport.CallAsync(exporter.GrpcUri, large, gzip));
+        Assert.Equal(StatusCode.ResourceExhausted, bomb.StatusCode);
+        Assert.Equal(2, ingest.Requests.Count);
+        Assert.Equal(2, exporter.RequestsRejected(ExporterMetrics.ReasonTooLarge));
     }
 }

@@ -95,6 +95,14 @@ public sealed class ManagedProcess : IAsyncDisposable
         throw new TimeoutException($"{url} did not answer within {timeout}:\n{this.Output}");
     }
 
+    /// <summary>Waits for the process to exit on its own; returns its exit code once its output is all read.</summary>
+    public async Task<int> WaitForExitAsync(CancellationToken cancellationToken)
+    {
+        await this.process.WaitForExitAsync(cancellationToken);
+        this.process.WaitForExit(); // flushes the async output readers
+        return this.process.ExitCode;
+    }
+
     /// <summary>Runs a command to completion (promtool, amtool) and returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(string fileName, IEnumerable<string> arguments, string? workingDirectory = null, TimeSpan? timeout = null, IDictionary<string, string>? environment = null)
     {

@@ -11,6 +11,7 @@ public sealed class ScriptedChatClient : IChatClient
 {
     private readonly ConcurrentQueue<UsageDetails> script = new();
     private readonly ChatClientMetadata metadata;
+    private int calls;
 
     public ScriptedChatClient(string provider, string model)
     {
@@ -20,7 +21,7 @@ public sealed class ScriptedChatClient : IChatClient
 
     public string Model { get; }
 
-    public int Calls { get; private set; }
+    public int Calls => this.calls;
 
     /// <summary>Usage to report on the next call (queued); when empty, <see cref="Default"/>.</summary>
     public ScriptedChatClient Then(long input, long output, long cached = 0, long reasoning = 0)
@@ -42,13 +43,13 @@ public sealed class ScriptedChatClient : IChatClient
 
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        this.Calls++;
+        var call = Interlocked.Increment(ref this.calls);
         var usage = this.script.TryDequeue(out var next) ? next : this.Default;
         var response = new ChatResponse(new ChatMessage(ChatRole.Assistant, "ok"))
         {
             ModelId = options?.ModelId ?? this.Model,
             Usage = usage,
-            ResponseId = "resp-" + this.Calls,
+            ResponseId = "resp-" + call,
             FinishReason = ChatFinishReason.Stop,
         };
         return Task.FromResult(response);

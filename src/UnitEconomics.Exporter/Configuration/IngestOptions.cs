@@ -9,6 +9,13 @@ public sealed class IngestOptions
     /// <summary>Export requests queued before senders are told to retry (503 / UNAVAILABLE).</summary>
     public int QueueCapacity { get; set; } = 64;
 
+    /// <summary>
+    /// Bytes of requests (as encoded: protobuf size) queued before senders are told to retry. What a
+    /// queued request weighs, so one 100,000-span request counts for what it is, not as one request.
+    /// A request larger than this on its own is taken when the queue is empty.
+    /// </summary>
+    public long QueueCapacityBytes { get; set; } = 64L * 1024 * 1024;
+
     /// <summary>Workers assembling traces; a trace is always on one worker (by trace id). 0: one per core, at most 4.</summary>
     public int Workers { get; set; }
 
@@ -31,6 +38,11 @@ public sealed class IngestOptions
         if (this.QueueCapacity <= 0)
         {
             yield return "Ingest:QueueCapacity must be positive.";
+        }
+
+        if (this.QueueCapacityBytes <= 0)
+        {
+            yield return "Ingest:QueueCapacityBytes must be positive.";
         }
 
         if (this.Workers < 0 || this.Workers > 64)

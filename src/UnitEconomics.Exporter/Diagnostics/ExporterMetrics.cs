@@ -57,6 +57,7 @@ public sealed class ExporterMetrics
             "OTLP export requests refused as a whole, by reason.",
             new CounterConfiguration { LabelNames = ["reason"] });
         this.QueueDepth = factory.CreateGauge("ai_exporter_queue_depth", "Export requests accepted and waiting for a worker.");
+        this.QueueBytes = factory.CreateGauge("ai_exporter_queue_bytes", "Encoded bytes of the export requests accepted and waiting for a worker (bounded by Exporter:Ingest:QueueCapacityBytes).");
         this.TracesInFlight = factory.CreateGauge("ai_exporter_traces_in_flight", "Traces buffered, waiting for their root or the settle delay.");
         this.TracesProcessedEarly = factory.CreateCounter(
             "ai_exporter_traces_processed_early_total",
@@ -91,6 +92,8 @@ public sealed class ExporterMetrics
     public Counter RequestsRejected { get; }
 
     public Gauge QueueDepth { get; }
+
+    public Gauge QueueBytes { get; }
 
     public Gauge TracesInFlight { get; }
 

@@ -56,8 +56,9 @@ public static class ExporterHost
         // Content root = the binary's folder, so appsettings.json is found whatever the working directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var section = builder.Configuration.GetSection(ExporterOptions.SectionName);
-        var options = section.Get<ExporterOptions>() ?? new ExporterOptions();
+        var options = StartupValidation.BindExporterOptions(builder.Configuration);
         Validate(options);
+        StartupValidation.CheckEngineOptions(builder.Configuration);
 
         builder.Services.Configure<ExporterOptions>(section);
         builder.Services.AddGrpc(grpc =>
@@ -65,6 +66,12 @@ public static class ExporterHost
             grpc.MaxReceiveMessageSize = options.MaxGrpcReceiveMessageBytes;
             grpc.EnableDetailedErrors = false;
         });
+        builder.Services.AddOptions<Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure<ExporterMetrics>((grpc, metrics) =>
+            grpc.CompressionProviders =
+            [
+                new CheckedCompressionProvider(metrics, options.MaxGrpcReceiveMessageBytes),
+                new CheckedCompressionProvider(metrics, options.MaxGrpcReceiveMessageBytes, zlib: true),
+            ]);
         builder.Services.TryAddSingleton(_ => new ExporterMetrics(Metrics.DefaultRegistry));
         AddEngine(builder.Services, options);
         builder.Services.TryAddSingleton<TraceExportHandler>();
@@ -131,6 +138,7 @@ public static class ExporterHost
         var options = app.Services.GetRequiredService<IOptions<ExporterOptions>>().Value;
         var metrics = app.Services.GetRequiredService<ExporterMetrics>();
         var metricsToken = new BearerToken(options.MetricsBearerToken);
+        var grpcGate = new GrpcRequestGate(app.Services.GetRequiredService<TraceExportHandler>(), metrics, options.MaxGrpcReceiveMessageBytes);
 
         // Port routing by the local port, not the Host header: behind a proxy or a Service the Host
         // header carries the outside port.
@@ -156,9 +164,9 @@ public static class ExporterHost
             {
                 return NotFound(context);
             }
-            else if (path.StartsWith(GrpcPathPrefix, StringComparison.Ordinal) && port != options.OtlpGrpcPort)
+            else if (path.StartsWith(GrpcPathPrefix, StringComparison.Ordinal))
             {
-                return NotFound(context);
+                return port != options.OtlpGrpcPort ? NotFound(context) : GateThenNext(grpcGate, context, next);
             }
 
             return next(context);
@@ -171,6 +179,14 @@ public static class ExporterHost
         app.MapGet(HealthPath, () => Results.Text("ok"));
         app.MapGet(ReadyPath, (IServiceProvider services) =>
             IsReady(services) ? Results.Text("ready") : Results.Text("not ready", statusCode: StatusCodes.Status503ServiceUnavailable));
+    }
+
+    private static async Task GateThenNext(GrpcRequestGate gate, HttpContext context, RequestDelegate next)
+    {
+        if (await gate.AdmitAsync(context))
+        {
+            await next(context);
+        }
     }
 
     private static bool IsReady(IServiceProvider services)

@@ -109,6 +109,7 @@ public sealed class EngineIngestService : IHostedService
     {
         var ingest = this.ingest!;
         this.metrics.QueueDepth.Set(ingest.QueueDepth);
+        this.metrics.QueueBytes.Set(ingest.QueuedBytes);
         this.metrics.TracesInFlight.Set(ingest.TracesInFlight);
         this.metrics.TracesProcessedEarly.IncTo(ingest.TracesProcessedEarly);
         this.metrics.TracesProcessedIdle.IncTo(ingest.TracesProcessedIdle);

@@ -18,7 +18,7 @@ namespace UnitEconomics.Exporter.Ingest;
 /// each owning the traces whose id hashes to it, assemble spans into traces and replay them through
 /// the one <see cref="CostEngine"/>. Pricing and attribution are all the engine's.
 /// </summary>
-public sealed class EngineTraceIngest : ISpanBatchIngest, IReadiness
+public sealed class EngineTraceIngest : ISpanBatchIngest, IReadiness, IIngestAdmission
 {
     private const int WorkerQueueCapacity = 2;
 
@@ -34,6 +34,7 @@ public sealed class EngineTraceIngest : ISpanBatchIngest, IReadiness
     private volatile bool accepting = true;
     private volatile bool started;
     private volatile bool shuttingDown;
+    private long queuedBytes;
 
     public EngineTraceIngest(CostEngine engine, IOptions<ExporterOptions> options, ILogger<EngineTraceIngest>? logger = null, TimeProvider? time = null)
     {
@@ -86,6 +87,9 @@ public sealed class EngineTraceIngest : ISpanBatchIngest, IReadiness
         }
     }
 
+    /// <summary>Encoded bytes of the requests accepted and not yet taken from the intake.</summary>
+    public long QueuedBytes => Volatile.Read(ref this.queuedBytes);
+
     public int TracesInFlight => this.assemblers.Sum(a => a.TracesInFlight);
 
     /// <summary>Traces processed before their root came because <see cref="IngestOptions.MaxTracesInFlight"/> was reached.</summary>
@@ -106,9 +110,15 @@ public sealed class EngineTraceIngest : ISpanBatchIngest, IReadiness
         // Nothing else on the request thread: the queue is the back-pressure point. Every worker reads
         // the batch; the last one done gives its arrays back.
         batch.SetReleases(this.assemblers.Length);
-        if (this.accepting && this.intake.Writer.TryWrite(new Item(batch, null)))
+        var size = batch.EncodedBytes;
+        if (this.accepting && this.TryReserveBytes(size))
         {
-            return IngestResult.Accepted();
+            if (this.intake.Writer.TryWrite(new Item(batch, null)))
+            {
+                return IngestResult.Accepted();
+            }
+
+            Interlocked.Add(ref this.queuedBytes, -size);
         }
 
         for (var i = 0; i < this.assemblers.Length; i++)
@@ -117,6 +127,40 @@ public sealed class EngineTraceIngest : ISpanBatchIngest, IReadiness
         }
 
         return IngestResult.Saturated(TimeSpan.Zero); // the receiver advertises Exporter:DefaultRetryAfter
+    }
+
+    /// <summary>Whether a request of this size would be queued now (both bounds); checked again, exactly, when it is offered.</summary>
+    public bool HasRoomFor(long encodedBytes)
+    {
+        if (!this.accepting || this.intake.Reader.Count >= this.options.QueueCapacity)
+        {
+            return false;
+        }
+
+        var queued = Volatile.Read(ref this.queuedBytes);
+        return queued == 0 || queued + encodedBytes <= this.options.QueueCapacityBytes;
+    }
+
+    /// <summary>Adds a request's bytes to the queue's weight unless that passes the bound (an empty queue takes any one request).</summary>
+    private bool TryReserveBytes(long size)
+    {
+        var after = Interlocked.Add(ref this.queuedBytes, size);
+        if (after <= this.options.QueueCapacityBytes || after == size)
+        {
+            return true;
+        }
+
+        Interlocked.Add(ref this.queuedBytes, -size);
+        return false;
+    }
+
+    /// <summary>A request left the intake (to the dispatcher or the one worker): its bytes no longer weigh on the queue.</summary>
+    private void TakenFromIntake(in Item item)
+    {
+        if (item.Batch is { EncodedBytes: > 0 } batch)
+        {
+            Interlocked.Add(ref this.queuedBytes, -batch.EncodedBytes);
+        }
     }
 
     /// <summary>
@@ -206,6 +250,8 @@ public sealed class EngineTraceIngest : ISpanBatchIngest, IReadiness
             {
                 while (reader.TryRead(out var item))
                 {
+                    this.TakenFromIntake(item);
+
                     // Every worker sees every request and takes its own traces from it: no per-request
                     // split, and one trace is always on one worker.
                     foreach (var queue in this.workerQueues)
@@ -254,6 +300,11 @@ public sealed class EngineTraceIngest : ISpanBatchIngest, IReadiness
             {
                 while (reader.TryRead(out var item))
                 {
+                    if (partitions == 1)
+                    {
+                        this.TakenFromIntake(item); // the one worker reads the intake itself
+                    }
+
                     this.Handle(item, assembler, (uint)index, partitions);
                 }
 

@@ -56,3 +56,14 @@ public interface IReadiness
 {
     bool IsReady { get; }
 }
+
+/// <summary>
+/// Optional: an ingest that can say, from a request's size alone, whether it would be refused as
+/// saturated. The receivers ask before reading and decoding the body, so a saturated service spends
+/// nothing on a request it will refuse anyway.
+/// </summary>
+public interface IIngestAdmission
+{
+    /// <summary>False when a request of <paramref name="encodedBytes"/> would not fit in the queue now.</summary>
+    bool HasRoomFor(long encodedBytes);
+}

@@ -38,18 +38,28 @@ public static class OtlpJsonReader
 
         using (document)
         {
-            var root = document.RootElement;
-            RequireObject(root, "ExportTraceServiceRequest");
-            var request = new ExportTraceServiceRequest();
-            foreach (var property in root.EnumerateObject())
+            try
             {
-                if (property.NameEquals("resourceSpans"))
+                var root = document.RootElement;
+                RequireObject(root, "ExportTraceServiceRequest");
+                var request = new ExportTraceServiceRequest();
+                foreach (var property in root.EnumerateObject())
                 {
-                    ReadArray(property.Value, request.ResourceSpans, ReadResourceSpans);
+                    if (property.NameEquals("resourceSpans"))
+                    {
+                        ReadArray(property.Value, request.ResourceSpans, ReadResourceSpans);
+                    }
                 }
-            }
 
-            return request;
+                return request;
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or OverflowException)
+            {
+                // The parser checks structure, not string contents: a raw invalid UTF-8 byte or a lone
+                // surrogate escape ("\ud800") fails only when the string is read, with the reader's own
+                // exception types. They are the sender's fault like any other malformed payload.
+                throw new OtlpFormatException("invalid text in a JSON string: " + e.Message, e);
+            }
         }
     }
 

@@ -41,7 +41,9 @@ public static class OtlpProtobufReader
             }
         }
 
-        return batch.Build(invalid);
+        var built = batch.Build(invalid);
+        built.EncodedBytes = request.Length;
+        return built;
     }
 
     private static void ReadResourceSpans(ReadOnlySpan<byte> message, ref SpanBatch.Builder batch, ref int invalid, List<KeyValuePair<string, AttributeValue>> attributes, AttributeFilter? filter)

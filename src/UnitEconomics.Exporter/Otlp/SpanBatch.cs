@@ -68,6 +68,12 @@ public sealed class SpanBatch
 
     public int Received => this.Count + this.Invalid;
 
+    /// <summary>
+    /// The request's size as encoded (protobuf bytes), what the ingest queue is bounded by: the one size
+    /// known before decoding (Content-Length, the gRPC length prefix), so back-pressure can be decided then.
+    /// </summary>
+    public long EncodedBytes { get; internal set; }
+
     /// <summary>Valid spans.</summary>
     internal int Count { get; }
 
@@ -118,7 +124,9 @@ public sealed class SpanBatch
             }
         }
 
-        return builder.Build(invalid);
+        var batch = builder.Build(invalid);
+        batch.EncodedBytes = request.CalculateSize();
+        return batch;
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
 using OpenTelemetry.Proto.Collector.Trace.V1;
+using UnitEconomics.Exporter.Diagnostics;
 using UnitEconomics.Exporter.Otlp;
 
 namespace UnitEconomics.Exporter.Receivers;
@@ -34,8 +35,13 @@ internal sealed class OtlpGrpcMethodProvider : IServiceMethodProvider<OtlpGrpcTr
     private const string ServiceName = "opentelemetry.proto.collector.trace.v1.TraceService";
 
     private readonly TraceExportHandler handler;
+    private readonly ExporterMetrics metrics;
 
-    public OtlpGrpcMethodProvider(TraceExportHandler handler) => this.handler = handler;
+    public OtlpGrpcMethodProvider(TraceExportHandler handler, ExporterMetrics metrics)
+    {
+        this.handler = handler;
+        this.metrics = metrics;
+    }
 
     public void OnServiceMethodDiscovery(ServiceMethodProviderContext<OtlpGrpcTraceService> context)
     {
@@ -82,6 +88,7 @@ internal sealed class OtlpGrpcMethodProvider : IServiceMethodProvider<OtlpGrpcTr
         }
         catch (Exception e) when (e is OtlpFormatException or InvalidProtocolBufferException)
         {
+            this.metrics.Rejected(ExporterMetrics.ProtocolGrpc, ExporterMetrics.ReasonMalformed);
             throw new RpcException(new Status(StatusCode.InvalidArgument, "malformed OTLP protobuf: " + e.Message));
         }
     }

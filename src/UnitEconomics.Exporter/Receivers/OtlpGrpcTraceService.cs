@@ -24,6 +24,8 @@ public sealed class OtlpGrpcTraceService
     /// <summary>The pushback a gRPC client retry policy honours, in milliseconds.</summary>
     public const string RetryPushbackTrailer = "grpc-retry-pushback-ms";
 
+    public const string SaturatedMessage = "the exporter is saturated; retry later";
+
     private readonly TraceExportHandler handler;
     private readonly ExporterMetrics metrics;
     private readonly Security.BearerToken token;
@@ -33,6 +35,14 @@ public sealed class OtlpGrpcTraceService
         this.handler = handler;
         this.metrics = metrics;
         this.token = new Security.BearerToken(options.Value.OtlpBearerToken);
+    }
+
+    /// <summary>The rich status of a saturated answer: UNAVAILABLE with RetryInfo saying how long to wait.</summary>
+    internal static RpcStatus SaturatedStatus(TimeSpan retryAfter)
+    {
+        var details = new RpcStatus { Code = (int)StatusCode.Unavailable, Message = SaturatedMessage };
+        details.Details.Add(Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(retryAfter) }));
+        return details;
     }
 
     public Task<ExportTraceServiceResponse> Export(GrpcExportRequest request, ServerCallContext context)
@@ -50,9 +60,8 @@ public sealed class OtlpGrpcTraceService
         {
             case ExportOutcomeKind.Saturated:
                 // The spec's backpressure signal: UNAVAILABLE with RetryInfo saying how long to wait.
-                const string message = "the exporter is saturated; retry later";
-                var details = new RpcStatus { Code = (int)StatusCode.Unavailable, Message = message };
-                details.Details.Add(Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(outcome.RetryAfter) }));
+                const string message = SaturatedMessage;
+                var details = SaturatedStatus(outcome.RetryAfter);
                 var trailers = new Metadata
                 {
                     { StatusDetailsTrailer, details.ToByteArray() },

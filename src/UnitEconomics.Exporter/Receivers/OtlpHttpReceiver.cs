@@ -45,6 +45,14 @@ public sealed class OtlpHttpReceiver
         Json,
     }
 
+    /// <summary>How an answer's body is written: in the request's encoding, or as plain text when that is not OTLP.</summary>
+    private enum AnswerFormat
+    {
+        Protobuf,
+        Json,
+        Text,
+    }
+
     public async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
@@ -56,19 +64,25 @@ public sealed class OtlpHttpReceiver
             _ => ExporterMetrics.ProtocolHttpUnknown,
         };
         var json = encoding == BodyEncoding.Json;
+        var format = encoding switch
+        {
+            BodyEncoding.Json => AnswerFormat.Json,
+            BodyEncoding.Protobuf => AnswerFormat.Protobuf,
+            _ => AnswerFormat.Text, // a sender of text/plain (or anything else) cannot read a protobuf Status
+        };
 
         if (!this.token.Allows(request.Headers.Authorization))
         {
             this.metrics.Rejected(protocol, ExporterMetrics.ReasonUnauthorized);
             context.Response.Headers.WWWAuthenticate = "Bearer";
-            await WriteStatusAsync(context, json, StatusCodes.Status401Unauthorized, GrpcCode.Unauthenticated, "missing or wrong bearer token");
+            await WriteStatusAsync(context, format, StatusCodes.Status401Unauthorized, GrpcCode.Unauthenticated, "missing or wrong bearer token");
             return;
         }
 
         if (encoding == BodyEncoding.Unsupported)
         {
             this.metrics.Rejected(protocol, ExporterMetrics.ReasonUnsupportedMediaType);
-            await WriteStatusAsync(context, json: false, StatusCodes.Status415UnsupportedMediaType, GrpcCode.InvalidArgument,
+            await WriteStatusAsync(context, format, StatusCodes.Status415UnsupportedMediaType, GrpcCode.InvalidArgument,
                 $"unsupported content type '{request.ContentType}': use {ProtobufContentType} or {JsonContentType}");
             return;
         }
@@ -86,7 +100,7 @@ public sealed class OtlpHttpReceiver
         else
         {
             this.metrics.Rejected(protocol, ExporterMetrics.ReasonUnsupportedMediaType);
-            await WriteStatusAsync(context, json, StatusCodes.Status415UnsupportedMediaType, GrpcCode.InvalidArgument,
+            await WriteStatusAsync(context, format, StatusCodes.Status415UnsupportedMediaType, GrpcCode.InvalidArgument,
                 $"unsupported content encoding '{contentEncoding}': use gzip or none");
             return;
         }
@@ -98,23 +112,54 @@ public sealed class OtlpHttpReceiver
             sizeFeature.MaxRequestBodySize = null;
         }
 
-        var (status, body) = await BoundedBody.ReadAsync(
-            request.Body, request.ContentLength, gzip, this.options.MaxRequestBodyBytes, this.options.MaxDecompressedBodyBytes, context.RequestAborted);
+        // Back-pressure before the body is read: a saturated ingest refuses on the announced size.
+        if (!this.handler.HasRoomFor(request.ContentLength ?? 0))
+        {
+            await this.AnswerAsync(context, format, this.handler.RefuseSaturated(protocol));
+            return;
+        }
+
+        BodyReadStatus status;
+        BoundedBody? body;
+        try
+        {
+            (status, body) = await BoundedBody.ReadAsync(
+                request.Body, request.ContentLength, gzip, this.options.MaxRequestBodyBytes, this.options.MaxDecompressedBodyBytes, context.RequestAborted);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return; // the sender went away: nobody to answer
+        }
+        catch (IOException e) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // Kestrel's framing errors (a malformed or overflowing chunk size, a body cut short) surface
+            // here as BadHttpRequestException or a plain IOException: the sender's fault, answered and counted.
+            var tooLarge = e is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge };
+            this.metrics.Rejected(protocol, tooLarge ? ExporterMetrics.ReasonTooLarge : ExporterMetrics.ReasonMalformed);
+            await WriteStatusAsync(context, format, tooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest,
+                tooLarge ? GrpcCode.ResourceExhausted : GrpcCode.InvalidArgument, "the request body could not be read: " + e.Message);
+            return;
+        }
+        catch (IOException)
+        {
+            return;
+        }
+
         switch (status)
         {
             case BodyReadStatus.TooLarge:
                 this.metrics.Rejected(protocol, ExporterMetrics.ReasonTooLarge);
-                await WriteStatusAsync(context, json, StatusCodes.Status413PayloadTooLarge, GrpcCode.ResourceExhausted,
+                await WriteStatusAsync(context, format, StatusCodes.Status413PayloadTooLarge, GrpcCode.ResourceExhausted,
                     $"request body exceeds {this.options.MaxRequestBodyBytes} bytes");
                 return;
             case BodyReadStatus.DecompressedTooLarge:
                 this.metrics.Rejected(protocol, ExporterMetrics.ReasonTooLarge);
-                await WriteStatusAsync(context, json, StatusCodes.Status413PayloadTooLarge, GrpcCode.ResourceExhausted,
+                await WriteStatusAsync(context, format, StatusCodes.Status413PayloadTooLarge, GrpcCode.ResourceExhausted,
                     $"decompressed request body exceeds {this.options.MaxDecompressedBodyBytes} bytes");
                 return;
             case BodyReadStatus.BadGzip:
                 this.metrics.Rejected(protocol, ExporterMetrics.ReasonMalformed);
-                await WriteStatusAsync(context, json, StatusCodes.Status400BadRequest, GrpcCode.InvalidArgument, "request body is not valid gzip");
+                await WriteStatusAsync(context, format, StatusCodes.Status400BadRequest, GrpcCode.InvalidArgument, "request body is not valid gzip");
                 return;
         }
 
@@ -132,20 +177,25 @@ public sealed class OtlpHttpReceiver
             catch (Exception e) when (e is InvalidProtocolBufferException or OtlpFormatException)
             {
                 this.metrics.Rejected(protocol, ExporterMetrics.ReasonMalformed);
-                await WriteStatusAsync(context, json, StatusCodes.Status400BadRequest, GrpcCode.InvalidArgument,
+                await WriteStatusAsync(context, format, StatusCodes.Status400BadRequest, GrpcCode.InvalidArgument,
                     (json ? "malformed OTLP/JSON: " : "malformed OTLP protobuf: ") + e.Message);
                 return;
             }
         }
 
+        await this.AnswerAsync(context, format, outcome);
+    }
+
+    private async Task AnswerAsync(HttpContext context, AnswerFormat format, ExportOutcome outcome)
+    {
         switch (outcome.Kind)
         {
             case ExportOutcomeKind.Saturated:
                 context.Response.Headers.RetryAfter = RetryAfterSeconds(outcome.RetryAfter).ToString(CultureInfo.InvariantCulture);
-                await WriteStatusAsync(context, json, StatusCodes.Status503ServiceUnavailable, GrpcCode.Unavailable, "the exporter is saturated; retry later");
+                await WriteStatusAsync(context, format, StatusCodes.Status503ServiceUnavailable, GrpcCode.Unavailable, "the exporter is saturated; retry later");
                 return;
             case ExportOutcomeKind.InternalError:
-                await WriteStatusAsync(context, json, StatusCodes.Status500InternalServerError, GrpcCode.Internal, "the exporter failed to process the request");
+                await WriteStatusAsync(context, format, StatusCodes.Status500InternalServerError, GrpcCode.Internal, "the exporter failed to process the request");
                 return;
             default:
                 if (outcome.Kind == ExportOutcomeKind.PartialSuccess)
@@ -153,7 +203,7 @@ public sealed class OtlpHttpReceiver
                     this.logger.LogDebug("Partial success: {Rejected} spans rejected ({Message}).", outcome.Response.PartialSuccess.RejectedSpans, outcome.Response.PartialSuccess.ErrorMessage);
                 }
 
-                await WriteMessageAsync(context, json, StatusCodes.Status200OK, outcome.Response);
+                await WriteMessageAsync(context, format, StatusCodes.Status200OK, outcome.Response);
                 return;
         }
     }
@@ -178,14 +228,23 @@ public sealed class OtlpHttpReceiver
         return string.Equals(mediaType, JsonContentType, StringComparison.OrdinalIgnoreCase) ? BodyEncoding.Json : BodyEncoding.Unsupported;
     }
 
-    private static Task WriteStatusAsync(HttpContext context, bool json, int httpStatus, GrpcCode code, string message) =>
-        WriteMessageAsync(context, json, httpStatus, new RpcStatus { Code = (int)code, Message = message });
+    private static Task WriteStatusAsync(HttpContext context, AnswerFormat format, int httpStatus, GrpcCode code, string message)
+    {
+        if (format == AnswerFormat.Text)
+        {
+            context.Response.StatusCode = httpStatus;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            return context.Response.WriteAsync(message + "\n", context.RequestAborted);
+        }
 
-    private static async Task WriteMessageAsync(HttpContext context, bool json, int httpStatus, IMessage message)
+        return WriteMessageAsync(context, format, httpStatus, new RpcStatus { Code = (int)code, Message = message });
+    }
+
+    private static async Task WriteMessageAsync(HttpContext context, AnswerFormat format, int httpStatus, IMessage message)
     {
         var response = context.Response;
         response.StatusCode = httpStatus;
-        if (json)
+        if (format == AnswerFormat.Json)
         {
             response.ContentType = JsonContentType;
             await response.WriteAsync(JsonFormatter.Default.Format(message), context.RequestAborted);

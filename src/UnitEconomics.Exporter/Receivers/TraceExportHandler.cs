@@ -44,6 +44,20 @@ public sealed class TraceExportHandler
     /// <summary>What a receiver decoding into a <see cref="SpanBatch"/> should keep of each span's attributes.</summary>
     public AttributeFilter? AttributeFilter => (this.ingest as ISpanBatchIngest)?.AttributeFilter;
 
+    /// <summary>
+    /// Whether a request of <paramref name="encodedBytes"/> (its Content-Length, or gRPC length prefix)
+    /// would be queued now; when not, the receiver answers <see cref="RefuseSaturated"/> before reading
+    /// and decoding the body. The ingest checks again, exactly, when the request is offered.
+    /// </summary>
+    public bool HasRoomFor(long encodedBytes) => this.ingest is not IIngestAdmission admission || admission.HasRoomFor(encodedBytes);
+
+    /// <summary>The outcome of a request refused because the ingest is full, counted.</summary>
+    public ExportOutcome RefuseSaturated(string protocol)
+    {
+        this.metrics.Rejected(protocol, ExporterMetrics.ReasonSaturated);
+        return new ExportOutcome(ExportOutcomeKind.Saturated, new ExportTraceServiceResponse(), this.defaultRetryAfter);
+    }
+
     public ExportOutcome Export(ExportTraceServiceRequest request, string protocol)
     {
         var received = OtlpIds.CountSpans(request);

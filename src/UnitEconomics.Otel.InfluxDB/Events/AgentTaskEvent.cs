@@ -16,4 +16,8 @@ public readonly record struct AgentTaskEvent(
     long Tokens,
     double CostUsd,
     double DurationMs,
-    string TraceId);
+    string TraceId)
+{
+    /// <summary>The root span id's 64 bits, as <see cref="RequestEvent.PointSeed"/>.</summary>
+    public ulong PointSeed { get; init; }
+}

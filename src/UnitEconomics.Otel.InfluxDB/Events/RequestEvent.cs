@@ -25,4 +25,11 @@ public readonly record struct RequestEvent(
     double LatencyMs,
     string? RequestId,
     string TraceId,
-    string CostSource);
+    string CostSource)
+{
+    /// <summary>
+    /// Keeps this point apart from another call with the same tags that ended in the same millisecond
+    /// (the span id's 64 bits; 0 writes the timestamp as it is). See <see cref="LineProtocol.PointTime"/>.
+    /// </summary>
+    public ulong PointSeed { get; init; }
+}

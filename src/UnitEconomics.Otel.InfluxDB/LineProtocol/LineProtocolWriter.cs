@@ -81,7 +81,7 @@ public sealed class LineProtocolWriter : IDisposable
         this.FieldRaw("request_id"u8, e.RequestId);
         this.FieldRaw("trace_id"u8, e.TraceId);
         this.FieldRaw("cost_source"u8, e.CostSource);
-        this.EndLine(e.TimestampUtc);
+        this.EndLine(e.TimestampUtc, e.PointSeed);
     }
 
     /// <summary>One <c>ai_agent_task</c> line.</summary>
@@ -100,7 +100,7 @@ public sealed class LineProtocolWriter : IDisposable
         this.FieldRaw("cost_usd"u8, e.CostUsd);
         this.FieldRaw("duration_ms"u8, e.DurationMs);
         this.FieldRaw("trace_id"u8, e.TraceId);
-        this.EndLine(e.TimestampUtc);
+        this.EndLine(e.TimestampUtc, e.PointSeed);
     }
 
     /// <summary>Starts a line. A line begun and not ended is discarded by the next <see cref="BeginLine"/>.</summary>
@@ -167,7 +167,10 @@ public sealed class LineProtocolWriter : IDisposable
     /// after 2262, e.g. <c>default(DateTime)</c>) is left out so the server stamps the point on arrival,
     /// rather than the server refusing the whole batch.
     /// </summary>
-    public bool EndLine(DateTime timestamp)
+    public bool EndLine(DateTime timestamp) => this.EndLine(timestamp, seed: 0);
+
+    /// <summary>As <see cref="EndLine(DateTime)"/>, the time kept apart from other points by <paramref name="seed"/> (see <see cref="PointTime"/>).</summary>
+    public bool EndLine(DateTime timestamp, ulong seed)
     {
         if (!this.inLine)
         {
@@ -190,7 +193,7 @@ public sealed class LineProtocolWriter : IDisposable
         if (ticks >= MinTicks && ticks <= MaxTicks)
         {
             this.WriteByte((byte)' ');
-            this.WriteInteger((ticks - DateTime.UnixEpoch.Ticks) * 100, suffix: false);
+            this.WriteInteger(PointTime.Nanos((ticks - DateTime.UnixEpoch.Ticks) * 100, seed), suffix: false);
         }
 
         this.WriteByte((byte)'\n');

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using OpenTelemetry.Trace;
 using UnitEconomics.Otel.Engine;
 using UnitEconomics.Otel.InfluxDB.Events;
+using UnitEconomics.Otel.InfluxDB.LineProtocol;
 using UnitEconomics.Otel.Pricing;
 using UnitEconomics.Otel.Spans;
 
@@ -31,13 +32,19 @@ public sealed class InfluxDbCostSink : ICostSink
         this.events.TryWrite(new RequestEvent(
             c.Call.EndTimeUtc, c.TenantLabel, c.Tier, c.Call.Provider, c.Call.Model, c.Call.Operation, c.Call.UseCase, c.CacheLabel,
             parts.UncachedInput, parts.CacheRead, parts.CacheWrite, parts.Output, parts.Reasoning,
-            (double)c.Cost.Total, c.Call.DurationMs, c.Call.ResponseId, c.Call.TraceId.ToHexString(), CostBreakdown.SourceLabel(c.Cost.Source)));
+            (double)c.Cost.Total, c.Call.DurationMs, c.Call.ResponseId, c.Call.TraceId.ToHexString(), CostBreakdown.SourceLabel(c.Cost.Source))
+        {
+            PointSeed = PointTime.SeedOf(c.Call.SpanId),
+        });
     }
 
     public void OnAgentTask(in AgentTaskSummary task) =>
         this.events.TryWrite(new AgentTaskEvent(
             task.EndUtc, task.TenantLabel, task.Tier, task.Agent, task.UseCase, task.Outcome, task.ModelCalls, task.ToolCalls, task.FailedCalls,
-            task.Tokens, (double)task.CostUsd, (task.EndUtc - task.StartUtc).TotalMilliseconds, task.TraceId.ToHexString()));
+            task.Tokens, (double)task.CostUsd, (task.EndUtc - task.StartUtc).TotalMilliseconds, task.TraceId.ToHexString())
+        {
+            PointSeed = PointTime.SeedOf(task.RootSpanId),
+        });
 
     public void OnUnpriced(in GenAiCall call)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using UnitEconomics.Otel.Agents;
 using UnitEconomics.Otel.Engine;
@@ -6,66 +7,126 @@ using UnitEconomics.Otel.Engine;
 namespace UnitEconomics.Otel.Budgets;
 
 /// <summary>
-/// Chat-client middleware that refuses the next call of an agent task, conversation or tenant whose
-/// budget is already spent, with <see cref="BudgetExceededException"/>: it stops a looping agent
-/// before it spends more. Place it outside the OpenTelemetry client so a refused call makes no span.
+/// Chat-client middleware that holds budgets under concurrency: before each call it reserves the call's
+/// worst case (its <c>MaxOutputTokens</c>, else <see cref="BudgetOptions.DefaultReservedOutputTokens"/>;
+/// in USD at the model's output price) against the agent task's, the conversation's and the tenant's
+/// budgets, and refuses the call with <see cref="BudgetExceededException"/> when what is spent and
+/// reserved already reaches a limit. After the call, once its span is priced, the reservation is
+/// released: the budget then holds the actual cost. N concurrent calls can therefore pass a budget by
+/// at most one reservation, not by N calls. Place it outside the OpenTelemetry client so a refused
+/// call makes no span.
 /// </summary>
 public sealed class BudgetChatClient : DelegatingChatClient
 {
     private readonly CostEngine engine;
+    private readonly TimeProvider time;
 
-    public BudgetChatClient(IChatClient innerClient, CostEngine engine)
+    public BudgetChatClient(IChatClient innerClient, CostEngine engine, TimeProvider? time = null)
         : base(innerClient)
     {
         this.engine = engine;
+        this.time = time ?? TimeProvider.System;
     }
 
-    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        this.ThrowIfOverBudget(options);
-        return base.GetResponseAsync(messages, options, cancellationToken);
+        using var reservation = this.Reserve(options);
+        return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
     }
 
-    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        this.ThrowIfOverBudget(options);
-        return base.GetStreamingResponseAsync(messages, options, cancellationToken);
+        using var reservation = this.Reserve(options);
+        await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+        {
+            yield return update;
+        }
     }
 
-    private void ThrowIfOverBudget(ChatOptions? options)
+    private Reservation Reserve(ChatOptions? options)
     {
-        var current = Activity.Current;
         var budgets = this.engine.Options.Budgets;
+        var reservation = new Reservation(this.engine);
         if (budgets.MaxTokensPerTask is null && budgets.MaxTokensPerSession is null && budgets.MaxUsdPerTenantPerMonth is null)
         {
-            return;
+            return reservation;
         }
 
         // The calls that ended before this one count, even those still waiting for the pricing thread.
         this.engine.PricePending();
-        if (current is not null && budgets.MaxTokensPerTask is { } taskLimit && FindTaskRoot(current) is { } root
-            && this.engine.IsTaskOverBudget(new TaskKey(current.TraceId, root), out var taskTokens))
+        var current = Activity.Current;
+        long tokens = options?.MaxOutputTokens ?? budgets.DefaultReservedOutputTokens;
+        try
         {
-            throw new BudgetExceededException(BudgetScope.Task, root.ToHexString(), taskLimit, taskTokens);
-        }
-
-        var session = options?.ConversationId;
-        if (session is not null && budgets.MaxTokensPerSession is { } sessionLimit && this.engine.Budgets.IsSessionOverBudget(session, out var sessionUsed))
-        {
-            throw new BudgetExceededException(BudgetScope.Session, session, sessionLimit, sessionUsed);
-        }
-
-        if (current is not null && budgets.MaxUsdPerTenantPerMonth is { } tenantLimit)
-        {
-            foreach (var key in this.engine.Options.Spans.EffectiveTenantKeys)
+            if (current is not null && budgets.MaxTokensPerTask is { } taskLimit && FindTaskRoot(current) is { } root)
             {
-                var tenant = current.GetBaggageItem(key) ?? current.GetTagItem(key) as string;
-                if (tenant is not null && this.engine.Budgets.IsTenantOverBudget(tenant, DateTime.UtcNow, out var spent))
+                var key = new TaskKey(current.TraceId, root);
+                var engine = this.engine;
+                if (!engine.Budgets.TryReserveTask(key, tokens, () => engine.TaskTokens(key), out var used))
+                {
+                    throw new BudgetExceededException(BudgetScope.Task, root.ToHexString(), taskLimit, used);
+                }
+
+                reservation.Task = (key, tokens);
+            }
+
+            if (options?.ConversationId is { } session && budgets.MaxTokensPerSession is { } sessionLimit)
+            {
+                if (!this.engine.Budgets.TryReserveSession(session, tokens, out var used))
+                {
+                    throw new BudgetExceededException(BudgetScope.Session, session, sessionLimit, used);
+                }
+
+                reservation.Session = (session, tokens);
+            }
+
+            if (current is not null && budgets.MaxUsdPerTenantPerMonth is { } tenantLimit && this.FindTenant(current) is { } tenant)
+            {
+                var now = this.time.GetUtcNow();
+                var usd = this.WorstCaseUsd(options, tokens, now);
+                if (!this.engine.Budgets.TryReserveTenant(tenant, usd, now.UtcDateTime, out var spent))
                 {
                     throw new BudgetExceededException(BudgetScope.Tenant, tenant, tenantLimit, spent);
                 }
+
+                reservation.Tenant = (tenant, usd);
             }
         }
+        catch
+        {
+            reservation.Dispose();
+            throw;
+        }
+
+        return reservation;
+    }
+
+    private string? FindTenant(Activity current)
+    {
+        foreach (var key in this.engine.Options.Spans.EffectiveTenantKeys)
+        {
+            if ((current.GetBaggageItem(key) ?? current.GetTagItem(key) as string) is { Length: > 0 } tenant)
+            {
+                return tenant;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The output side at the model's price: the input is not known before the call, the output is bounded.</summary>
+    private decimal WorstCaseUsd(ChatOptions? options, long outputTokens, DateTimeOffset now)
+    {
+        var metadata = this.GetService<ChatClientMetadata>();
+        var model = options?.ModelId ?? metadata?.DefaultModelId;
+        if (model is null || !this.engine.Catalog.TryResolve(metadata?.ProviderName, model, now, out var price))
+        {
+            return 0m; // an unpriced model costs nothing known: only what is already spent can refuse it
+        }
+
+        var perMillion = price.Standard.Output ?? price.Standard.Input ?? 0m;
+        return outputTokens * perMillion / 1_000_000m;
     }
 
     /// <summary>The outermost task root among the current activity and its parents.</summary>
@@ -82,20 +143,61 @@ public sealed class BudgetChatClient : DelegatingChatClient
 
         return root;
     }
+
+    /// <summary>What one call holds; disposing settles it: the call's span is priced, then the holds are released.</summary>
+    private sealed class Reservation(CostEngine engine) : IDisposable
+    {
+        public (TaskKey Key, long Tokens)? Task { get; set; }
+
+        public (string Session, long Tokens)? Session { get; set; }
+
+        public (string Tenant, decimal Usd)? Tenant { get; set; }
+
+        public void Dispose()
+        {
+            if (this.Task is null && this.Session is null && this.Tenant is null)
+            {
+                return;
+            }
+
+            // The call's span ended inside the inner client: its real cost joins the budgets before the
+            // hold goes, so the budget never looks emptier than it is.
+            engine.PricePending();
+            if (this.Task is { } task)
+            {
+                engine.Budgets.ReleaseTask(task.Key, task.Tokens);
+            }
+
+            if (this.Session is { } session)
+            {
+                engine.Budgets.ReleaseSession(session.Session, session.Tokens);
+            }
+
+            if (this.Tenant is { } tenant)
+            {
+                engine.Budgets.ReleaseTenant(tenant.Tenant, tenant.Usd);
+            }
+
+            this.Task = null;
+            this.Session = null;
+            this.Tenant = null;
+        }
+    }
 }
 
 /// <summary>Builder extension beside its decorator, as Microsoft.Extensions.AI does.</summary>
 public static class BudgetChatClientBuilderExtensions
 {
     /// <summary>
-    /// Refuses calls whose task, session or tenant budget is spent. The engine comes from
-    /// <paramref name="engine"/> or, when null, from the builder's service provider.
+    /// Reserves each call's worst case against its task, session and tenant budgets and refuses calls
+    /// that a spent budget forbids. The engine comes from <paramref name="engine"/> or, when null, from
+    /// the builder's service provider; <paramref name="time"/> (the tenant budget's month) from the system clock when null.
     /// </summary>
-    public static ChatClientBuilder UseUnitEconomicsBudget(this ChatClientBuilder builder, CostEngine? engine = null)
+    public static ChatClientBuilder UseUnitEconomicsBudget(this ChatClientBuilder builder, CostEngine? engine = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         return builder.Use((inner, services) =>
             new BudgetChatClient(inner, engine ?? (CostEngine?)services.GetService(typeof(CostEngine))
-                ?? throw new InvalidOperationException("No CostEngine: pass one, or register it with AddUnitEconomics.")));
+                ?? throw new InvalidOperationException("No CostEngine: pass one, or register it with AddUnitEconomics."), time));
     }
 }

@@ -12,6 +12,12 @@ public sealed class BudgetOptions
     /// <summary>USD one tenant may spend in a calendar month (UTC).</summary>
     public decimal? MaxUsdPerTenantPerMonth { get; set; }
 
+    /// <summary>
+    /// Output tokens the budget middleware reserves for a call that sets no <c>MaxOutputTokens</c>: its
+    /// worst case, held against the budgets until the call's real cost is known.
+    /// </summary>
+    public int DefaultReservedOutputTokens { get; set; } = 4_096;
+
     /// <summary>Sessions tracked at once; the least recently used go first past it.</summary>
     public int MaxTrackedSessions { get; set; } = 100_000;
 }

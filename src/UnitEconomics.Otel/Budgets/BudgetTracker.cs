@@ -11,6 +11,7 @@ public sealed class BudgetTracker
     private readonly BudgetOptions options;
     private readonly ConcurrentDictionary<string, Usage> sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Usage> tenants = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Agents.TaskKey, TaskHold> taskHolds = new();
     private int sessionCount;
 
     public BudgetTracker(BudgetOptions options)
@@ -29,6 +30,11 @@ public sealed class BudgetTracker
             return false;
         }
 
+        return this.SessionUsage(session).Add(tokens, limit, atUtc, period: 0, out used);
+    }
+
+    private Usage SessionUsage(string session)
+    {
         if (!this.sessions.TryGetValue(session, out var usage))
         {
             // ConcurrentDictionary.Count takes every lock: the bound is checked against a counter.
@@ -48,7 +54,7 @@ public sealed class BudgetTracker
             }
         }
 
-        return usage.Add(tokens, limit, atUtc, period: 0, out used);
+        return usage;
     }
 
     /// <summary>Adds spend to a tenant's month; true exactly once per month, on the call that crosses the limit.</summary>
@@ -61,7 +67,104 @@ public sealed class BudgetTracker
         }
 
         var usage = this.tenants.GetOrAdd(tenant, static _ => new Usage());
-        return usage.Add(usd, limit, atUtc, period: (atUtc.Year * 12) + atUtc.Month, out used);
+        return usage.Add(usd, limit, atUtc, period: MonthOf(atUtc), out used);
+    }
+
+    /// <summary>
+    /// Holds <paramref name="tokens"/> of a session's budget for a call about to be made; false (nothing
+    /// held) when what is spent and held already reaches the limit. Release with <see cref="ReleaseSession"/>.
+    /// </summary>
+    public bool TryReserveSession(string session, long tokens, out decimal committed)
+    {
+        committed = 0;
+        if (this.options.MaxTokensPerSession is not { } limit)
+        {
+            return true;
+        }
+
+        return this.SessionUsage(session).TryReserve(tokens, limit, period: 0, out committed);
+    }
+
+    public void ReleaseSession(string session, long tokens)
+    {
+        if (this.sessions.TryGetValue(session, out var usage))
+        {
+            usage.Release(tokens);
+        }
+    }
+
+    /// <summary>
+    /// Holds <paramref name="usd"/> of a tenant's budget for the month of <paramref name="nowUtc"/>; false
+    /// (nothing held) when what is spent this month and held already reaches the limit.
+    /// </summary>
+    public bool TryReserveTenant(string tenant, decimal usd, DateTime nowUtc, out decimal committed)
+    {
+        committed = 0;
+        if (this.options.MaxUsdPerTenantPerMonth is not { } limit)
+        {
+            return true;
+        }
+
+        var usage = this.tenants.GetOrAdd(tenant, static _ => new Usage());
+        return usage.TryReserve(usd, limit, MonthOf(nowUtc), out committed);
+    }
+
+    public void ReleaseTenant(string tenant, decimal usd)
+    {
+        if (this.tenants.TryGetValue(tenant, out var usage))
+        {
+            usage.Release(usd);
+        }
+    }
+
+    /// <summary>Holds tokens of an agent task's budget, against what the task has used (<paramref name="taskTokens"/>, read under the hold's lock).</summary>
+    internal bool TryReserveTask(Agents.TaskKey task, long tokens, Func<long> taskTokens, out decimal committed)
+    {
+        committed = 0;
+        if (this.options.MaxTokensPerTask is not { } limit)
+        {
+            return true;
+        }
+
+        while (true)
+        {
+            var hold = this.taskHolds.GetOrAdd(task, static _ => new TaskHold());
+            lock (hold)
+            {
+                if (hold.Removed)
+                {
+                    continue; // emptied and removed meanwhile: take the new one
+                }
+
+                committed = taskTokens() + hold.Tokens;
+                if (committed >= limit)
+                {
+                    return false;
+                }
+
+                hold.Tokens += tokens;
+                return true;
+            }
+        }
+    }
+
+    internal void ReleaseTask(Agents.TaskKey task, long tokens)
+    {
+        if (!this.taskHolds.TryGetValue(task, out var hold))
+        {
+            return;
+        }
+
+        lock (hold)
+        {
+            hold.Tokens -= tokens;
+            if (hold.Tokens <= 0 && !hold.Removed)
+            {
+                // The task's own rollup keeps what was spent; only the holds in flight live here.
+                hold.Removed = true;
+                this.taskHolds.TryRemove(new KeyValuePair<Agents.TaskKey, TaskHold>(task, hold));
+            }
+        }
     }
 
     public bool IsSessionOverBudget(string session, out decimal used)
@@ -74,8 +177,11 @@ public sealed class BudgetTracker
     {
         used = 0;
         return this.options.MaxUsdPerTenantPerMonth is { } limit && this.tenants.TryGetValue(tenant, out var u)
-            && u.IsOver(limit, (atUtc.Year * 12) + atUtc.Month, out used);
+            && u.IsOver(limit, MonthOf(atUtc), out used);
     }
+
+    /// <summary>The tenant budget's window: the calendar month in UTC.</summary>
+    private static int MonthOf(DateTime utc) => (utc.Year * 12) + utc.Month;
 
     private void EvictOldestSessions()
     {
@@ -90,24 +196,62 @@ public sealed class BudgetTracker
         }
     }
 
+    /// <summary>Tokens held for the calls of one agent task in flight.</summary>
+    private sealed class TaskHold
+    {
+        public long Tokens;
+        public bool Removed;
+    }
+
+    /// <summary>
+    /// What one session or tenant has spent in its current window, and what calls in flight hold of it
+    /// (their worst case, until their real cost is added and the hold released).
+    /// </summary>
     private sealed class Usage
     {
         private decimal used;
+        private decimal reserved;
         private int period;
         private bool crossed;
 
         public DateTime LastSeenUtc { get; private set; }
 
+        public bool TryReserve(decimal amount, decimal limit, int period, out decimal committed)
+        {
+            lock (this)
+            {
+                this.MoveTo(period);
+                committed = (period == this.period ? this.used : 0) + this.reserved;
+                if (committed >= limit)
+                {
+                    return false;
+                }
+
+                this.reserved += amount;
+                return true;
+            }
+        }
+
+        public void Release(decimal amount)
+        {
+            lock (this)
+            {
+                this.reserved = Math.Max(0, this.reserved - amount);
+            }
+        }
+
         public bool Add(decimal amount, decimal limit, DateTime atUtc, int period, out decimal total)
         {
             lock (this)
             {
-                if (period != this.period)
+                if (period < this.period)
                 {
-                    this.period = period;
-                    this.used = 0;
-                    this.crossed = false;
+                    // A call of a past window priced late: it does not count against the current one.
+                    total = this.used;
+                    return false;
                 }
+
+                this.MoveTo(period);
 
                 this.used += amount;
                 this.LastSeenUtc = atUtc;
@@ -119,6 +263,17 @@ public sealed class BudgetTracker
                 }
 
                 return false;
+            }
+        }
+
+        /// <summary>A later window starts empty; holds in flight stay (they are released by amount).</summary>
+        private void MoveTo(int period)
+        {
+            if (period > this.period)
+            {
+                this.period = period;
+                this.used = 0;
+                this.crossed = false;
             }
         }
 

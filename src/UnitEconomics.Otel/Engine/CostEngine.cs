@@ -135,6 +135,20 @@ public sealed class CostEngine
         return false;
     }
 
+    /// <summary>Tokens the agent task has used so far (0 before its first priced call); what the budget middleware reserves against.</summary>
+    internal long TaskTokens(TaskKey key)
+    {
+        if (this.tasks.TryGet(key, out var state) && state is not null)
+        {
+            lock (state)
+            {
+                return state.Tokens;
+            }
+        }
+
+        return 0;
+    }
+
     /// <summary>Closes tasks idle since before <paramref name="cutoffUtc"/> (roots that never arrived); <see cref="DateTime.MaxValue"/> closes all, at shutdown.</summary>
     public int CloseIdleTasks(DateTime cutoffUtc)
     {
@@ -173,6 +187,11 @@ public sealed class CostEngine
             }
 
             return;
+        }
+
+        if (ReferenceEquals(call.Operation, GenAiAttributes.Operations.Retrieval))
+        {
+            call.Model = RetrievalPricing.EntryFor(call, this.catalog(), this.Normalizer);
         }
 
         var isRoot = call.Kind == OperationKind.Agent || call.IsTaskRoot;

@@ -36,6 +36,12 @@ public static class GenAiAttributes
             public const string Name = "gen_ai.tool.name";
         }
 
+        public static class DataSource
+        {
+            /// <summary>The data source (vector store, index) a <c>retrieval</c> span searched: names its catalog entry.</summary>
+            public const string Id = "gen_ai.data_source.id";
+        }
+
         public static class Usage
         {
             public const string InputTokens = "gen_ai.usage.input_tokens";

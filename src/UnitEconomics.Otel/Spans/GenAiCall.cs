@@ -52,6 +52,8 @@ public struct GenAiCall
     public string? ConversationId;
     public string? AgentName;
     public string? ToolName;
+    /// <summary><c>gen_ai.data_source.id</c>: which catalog entry prices a retrieval span (DESIGN §3).</summary>
+    public string? DataSourceId;
     public string? ResponseId;
     public string Tenant;
     public string UseCase;

@@ -80,6 +80,7 @@ public sealed class SpanNormalizer
         Add(GenAiAttributes.GenAi.Agent.Name, Field.Agent, 0);
         Add(GenAiAttributes.GenAi.Agent.Id, Field.Agent, 1);
         Add(GenAiAttributes.GenAi.Tool.Name, Field.Tool, 0);
+        Add(GenAiAttributes.GenAi.DataSource.Id, Field.DataSource, 0);
         Add(GenAiAttributes.GenAi.Response.Id, Field.ResponseId, 0);
         Add(GenAiAttributes.UnitEconomics.TaskRoot, Field.TaskRoot, 0);
         Add(GenAiAttributes.UnitEconomics.Batch, Field.Batch, 0);
@@ -117,6 +118,7 @@ public sealed class SpanNormalizer
         Conversation,
         Agent,
         Tool,
+        DataSource,
         ResponseId,
         Tenant,
         UseCase,
@@ -207,6 +209,7 @@ public sealed class SpanNormalizer
         call.ConversationId = fields.String(Field.Conversation);
         call.AgentName = fields.String(Field.Agent);
         call.ToolName = fields.String(Field.Tool);
+        call.DataSourceId = fields.String(Field.DataSource);
         call.ResponseId = fields.String(Field.ResponseId);
         call.Cache = !fields.Has(Field.CacheHit) ? CacheLookup.None : fields.IsTrue(Field.CacheHit) ? CacheLookup.Hit : CacheLookup.Miss;
         call.IsBatch = fields.IsTrue(Field.Batch);

@@ -49,6 +49,33 @@ public sealed class EngineInfluxDbTests
     }
 
     [SkippableFact]
+    public async Task Calls_with_the_same_tags_ending_in_the_same_millisecond_are_distinct_points()
+    {
+        await using var influx = await InfluxDbServer.StartNewAsync();
+
+        await using var exporter = await EngineExporter.StartAsync(InfluxSettings(influx, flushInterval: "00:00:00.100"));
+
+        // Three parallel calls of one app: same tenant, model, operation, use case; the same end time to the nanosecond.
+        var end = (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
+        var calls = new[] { 1_000L, 2_000, 3_000 }.Select(input => GenAiSpans.Chat(GenAiSpans.NewTraceId(), null, end, "globex", "support", input, 500)).ToList();
+        await Send.GrpcOkAsync(exporter.GrpcUri, GenAiSpans.Request(calls));
+        await exporter.Ingest.DrainAsync();
+        await exporter.App.Services.GetRequiredService<InfluxDbEventSink>().FlushAsync();
+
+        var points = await influx.QueryAsync("SELECT * FROM ai_request WHERE tenant = 'globex'");
+        Assert.Equal(3, points.Count);
+        Assert.Equal([1_000L, 2_000, 3_000], points.Select(p => p.Long("input_tokens")).Order());
+        Assert.Equal(3, points.Select(p => p.Long("time")).Distinct().Count());
+
+        // input × $2 + 500 × $8 per million: 0.006 + 0.008 + 0.010, the same in InfluxDB as in Prometheus.
+        Assert.Equal(0.024m, Math.Round(points.Sum(p => (decimal)p.Double("cost_usd")), 10));
+        Assert.Equal(0.024m, (await exporter.ScrapeAsync()).Money("ai_tenant_cost_usd_total", ("tenant", "globex")));
+
+        // Kept apart inside the millisecond the calls ended in: the time moves by less than a millisecond.
+        Assert.All(points, p => Assert.InRange(p.Long("time"), (long)end, (long)end + 999_999));
+    }
+
+    [SkippableFact]
     public async Task Shutdown_processes_the_trace_whose_root_never_came_and_flushes_its_events()
     {
         await using var influx = await InfluxDbServer.StartNewAsync();

@@ -110,7 +110,7 @@ public sealed class EngineSaturationTests
     }
 
     /// <summary>A sink that stalls the engine until the gate opens: the worker stops taking requests.</summary>
-    private sealed class GatedSink(ManualResetEventSlim gate) : ICostSink
+    internal sealed class GatedSink(ManualResetEventSlim gate) : ICostSink
     {
         public void OnCall(in CallCost call) => gate.Wait(TimeSpan.FromSeconds(60));
 

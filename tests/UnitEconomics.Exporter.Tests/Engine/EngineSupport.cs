@@ -21,7 +21,8 @@ namespace UnitEconomics.Exporter.Tests.Engine;
 /// <summary>
 /// The price catalog and tenant file every engine test prices with. Made-up model and prices so the
 /// money is easy to compute by hand: "acme-model" of provider "example", input $2 and output $8 per
-/// million tokens. Tenant acme is on pro, globex on enterprise.
+/// million tokens; retrieval per query: the default "vector-search" $0.001, "docs-index" $0.004.
+/// Tenant acme is on pro, globex on enterprise.
 /// </summary>
 internal static class TestCatalog
 {
@@ -37,6 +38,10 @@ internal static class TestCatalog
                 provider: example
                 input: 2
                 output: 8
+              vector-search:
+                per_call: 0.001
+              docs-index:
+                per_call: 0.004
             """);
         File.WriteAllText(Path.Combine(folder, "tenants.yaml"), """
             tiers:

@@ -20,6 +20,19 @@ public sealed class LineProtocolWriterTests
     }
 
     [Fact]
+    public void A_seeded_point_keeps_its_millisecond_and_takes_its_nanoseconds_from_the_span_id()
+    {
+        // 1736935200123456700 ns: millisecond 1736935200123000000; span id 00f0000000abcdef = 67,553,994,421,816,815, mod 10^6 = 816,815.
+        var spanId = System.Diagnostics.ActivitySpanId.CreateFromString("00f0000000abcdef");
+        var seeded = Plain with { PointSeed = PointTime.SeedOf(spanId) };
+        Assert.EndsWith(" 1736935200123816815\n", Write(seeded), StringComparison.Ordinal);
+        Assert.Equal(Write(seeded), Write(seeded with { }));   // the same on every instance and retry
+        var other = Plain with { PointSeed = PointTime.SeedOf(System.Diagnostics.ActivitySpanId.CreateFromString("00f0000000abcdf0")) };
+        Assert.EndsWith(" 1736935200123816816\n", Write(other), StringComparison.Ordinal);
+        Assert.Equal(-1_000_000L + 5, PointTime.Nanos(-1, 5)); // before the epoch, still inside its millisecond
+    }
+
+    [Fact]
     public void Request_event_is_one_line_with_sorted_tags_typed_fields_and_ns_timestamp()
     {
         // 1,736,935,200 s + 1,234,567 ticks × 100 ns = 1736935200123456700 ns.
