@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CsvHelper;
+using UnitEconomics.Books.ProviderBills;
+
+namespace UnitEconomics.Books.Reconciliation;
+
+/// <summary>
+/// Writes a reconciliation as a terminal table, Markdown, tidy CSV (one header, one line per row, fixed
+/// columns) or JSON: the formats of <c>ue report</c>.
+/// </summary>
+public static class ReconciliationRenderer
+{
+    /// <summary>The CSV's columns, in order; every line has all of them.</summary>
+    public static readonly string[] CsvColumns =
+    [
+        "provider", "day", "model", "names", "verdict", "billed_usd", "estimated_usd", "cost_ratio",
+        "billed_input_tokens", "billed_cache_read_tokens", "billed_cache_write_tokens", "billed_output_tokens",
+        "traced_input_tokens", "traced_cache_read_tokens", "traced_cache_write_tokens", "traced_output_tokens",
+        "coverage", "note",
+    ];
+
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower), new TokenCountsConverter() },
+    };
+
+    /// <summary>The verdict as words: "matched", "price drift", "coverage gap", "bill-only", "estimate-only".</summary>
+    public static string Words(Verdict verdict) => verdict switch
+    {
+        Verdict.Matched => "matched",
+        Verdict.PriceDrift => "price drift",
+        Verdict.CoverageGap => "coverage gap",
+        Verdict.BillOnly => "bill-only",
+        _ => "estimate-only",
+    };
+
+    public static string ToJson(ReconciliationResult result) => JsonSerializer.Serialize(result, Json);
+
+    public static ReconciliationResult? FromJson(string json) => JsonSerializer.Deserialize<ReconciliationResult>(json, Json);
+
+    public static string ToCsv(ReconciliationResult result)
+    {
+        using var text = new StringWriter(Inv);
+        using (var csv = CsvWriter.Create(text, null, leaveOpen: true))
+        {
+            csv.WriteHeader(CsvColumns);
+            foreach (var r in result.Rows)
+            {
+                object?[] cells =
+                [
+                    r.Provider, r.Day.ToString("yyyy-MM-dd", Inv), r.Model, r.Names, Words(r.Verdict), r.BilledUsd, r.EstimatedUsd, r.CostRatio,
+                    r.BilledTokens.Input, r.BilledTokens.CacheRead, r.BilledTokens.CacheWrite, r.BilledTokens.Output,
+                    r.TracedTokens.Input, r.TracedTokens.CacheRead, r.TracedTokens.CacheWrite, r.TracedTokens.Output,
+                    r.Coverage, r.Note,
+                ];
+                csv.WriteRecord(cells.Select(cell => cell switch
+                {
+                    null => string.Empty,
+                    double d => d.ToString("R", Inv),
+                    IFormattable f => f.ToString(null, Inv),
+                    _ => cell.ToString() ?? string.Empty,
+                }).ToArray());
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The terminal table (or Markdown): the per-provider totals, then every row.</summary>
+    public static string ToText(ReconciliationResult result, bool markdown, int headingLevel = 1)
+    {
+        var sb = new StringBuilder();
+        var title = $"Provider bills against estimates — {result.FromUtc:yyyy-MM-dd} to {result.ToUtc:yyyy-MM-dd} UTC (tolerance {Pct(result.Tolerance)}, estimates: {result.EstimateSource})";
+        sb.AppendLine(markdown ? new string('#', headingLevel) + " " + title : title.ToUpperInvariant()).AppendLine();
+        AppendSections(sb, result, markdown, headingLevel + 1);
+        return sb.ToString();
+    }
+
+    /// <summary>The two sections without a title: for the weekly report's reconciliation section.</summary>
+    public static void AppendSections(StringBuilder sb, ReconciliationResult result, bool markdown, int headingLevel)
+    {
+        var table = new TextTable(markdown, headingLevel);
+        table.Section(sb, "By provider",
+            ["provider", "billed", "estimated", "estimate ratio", "input cov.", "cache read cov.", "cache write cov.", "output cov.", "reconciled until", "verdicts"],
+            result.Providers.Select(p => new[]
+            {
+                p.Provider, Usd(p.BilledUsd), Usd(p.EstimatedUsd), p.EstimateRatio is { } e ? e.ToString("0.000", Inv) : "—",
+                Coverage(p, "input"), Coverage(p, "cache_read"), Coverage(p, "cache_write"), Coverage(p, "output"),
+                p.ReconciledUntil is { } u ? u.ToString("yyyy-MM-dd", Inv) : "—",
+                string.Join(", ", p.Verdicts.Where(v => v.Value > 0).Select(v => $"{v.Value} {Words(v.Key)}")),
+            }));
+        table.Section(sb, "By provider, day and model",
+            ["day", "provider", "model", "verdict", "billed", "estimated", "est/bill", "billed tokens", "traced tokens", "coverage", "why"],
+            result.Rows.Select(r => new[]
+            {
+                r.Day.ToString("yyyy-MM-dd", Inv), r.Provider, r.Model, Words(r.Verdict), Usd(r.BilledUsd), Usd(r.EstimatedUsd),
+                r.CostRatio is { } c ? c.ToString("0.000", Inv) : "—", r.BilledTokens.Total.ToString("N0", Inv), r.TracedTokens.Total.ToString("N0", Inv),
+                r.Coverage is { } v ? Pct(v) : "—", r.Note,
+            }));
+    }
+
+    private static string Coverage(ProviderReconciliation p, string type) => p.Coverage.TryGetValue(type, out var c) ? Pct(c) : "—";
+
+    private static string Usd(decimal value) => value.ToString("$#,##0.00;-$#,##0.00", Inv);
+
+    private static string Pct(double value) => value.ToString("0.0%", Inv);
+
+    /// <summary>Token counts in JSON as an object of the four types.</summary>
+    private sealed class TokenCountsConverter : JsonConverter<TokenCounts>
+    {
+        public override TokenCounts Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            using var doc = JsonDocument.ParseValue(ref reader);
+            var e = doc.RootElement;
+            long Get(string name) => e.TryGetProperty(name, out var v) ? v.GetInt64() : 0;
+            return new TokenCounts(Get("input"), Get("cache_read"), Get("cache_write"), Get("output"));
+        }
+
+        public override void Write(Utf8JsonWriter writer, TokenCounts value, JsonSerializerOptions options)
+        {
+            writer.WriteStartObject();
+            foreach (var type in TokenCounts.TypeNames)
+            {
+                writer.WriteNumber(type, value.Of(type));
+            }
+
+            writer.WriteEndObject();
+        }
+    }
+
+    /// <summary>A section of aligned columns (figures right, text left) or a Markdown table.</summary>
+    private sealed class TextTable(bool markdown, int headingLevel)
+    {
+        public void Section(StringBuilder sb, string title, string[] header, IEnumerable<string[]> rows)
+        {
+            var all = rows.ToList();
+            sb.AppendLine(markdown ? new string('#', headingLevel) + " " + title : title.ToUpperInvariant()).AppendLine();
+            if (all.Count == 0)
+            {
+                sb.AppendLine("(none)").AppendLine();
+                return;
+            }
+
+            if (markdown)
+            {
+                sb.AppendLine("| " + string.Join(" | ", header) + " |");
+                sb.AppendLine("|" + string.Concat(header.Select((_, i) => i < 4 || i == header.Length - 1 ? "---|" : "---:|")));
+                foreach (var row in all)
+                {
+                    sb.AppendLine("| " + string.Join(" | ", row.Select(c => c.Replace("|", "\\|", StringComparison.Ordinal))) + " |");
+                }
+
+                sb.AppendLine();
+                return;
+            }
+
+            var widths = header.Select((h, i) => Math.Max(h.Length, all.Max(r => r[i].Length))).ToArray();
+            bool Left(int i, string cell) => i == header.Length - 1 || !char.IsDigit(cell.LastOrDefault()) && cell != "—" && !cell.EndsWith('%');
+            sb.AppendLine("  " + string.Join("  ", header.Select((h, i) => h.PadRight(widths[i]))).TrimEnd());
+            sb.AppendLine("  " + string.Join("  ", widths.Select(w => new string('-', w))));
+            foreach (var row in all)
+            {
+                sb.AppendLine("  " + string.Join("  ", row.Select((c, i) => Left(i, c) ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))).TrimEnd());
+            }
+
+            sb.AppendLine();
+        }
+    }
+}
