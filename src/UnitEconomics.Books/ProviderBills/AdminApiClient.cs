@@ -178,7 +178,7 @@ public sealed class AdminApiClient : IDisposable
         return asked < TimeSpan.Zero ? TimeSpan.Zero : asked > this.MaxRetryAfter ? this.MaxRetryAfter : asked;
     }
 
-    private string Scrub(string text) => text.Replace(this.key, "[admin key]", StringComparison.Ordinal);
+    private string Scrub(string text) => this.key.Length == 0 ? text : text.Replace(this.key, "[admin key]", StringComparison.Ordinal);
 
     private static string OneLine(string text)
     {
