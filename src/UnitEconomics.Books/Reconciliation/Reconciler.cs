@@ -93,8 +93,12 @@ public static class Reconciler
         var estimated = side.EstimatedUsd;
         var billedTokens = side.BilledTokens.Total;
         var tracedTokens = side.TracedTokens.Total;
-        double? costRatio = billed != 0 ? (double)(estimated / billed) : null;
-        double? coverage = billedTokens != 0 ? (double)tracedTokens / billedTokens : null;
+        // Ratios are judged in decimal, so a figure exactly at the tolerance is within it.
+        decimal? exactCostRatio = billed != 0 ? estimated / billed : null;
+        decimal? exactCoverage = billedTokens != 0 ? (decimal)tracedTokens / billedTokens : null;
+        var within = (decimal)tolerance;
+        double? costRatio = (double?)exactCostRatio;
+        double? coverage = (double?)exactCoverage;
         var billHas = billed != 0 || billedTokens != 0;
         var estimateHas = estimated != 0 || tracedTokens != 0;
 
@@ -110,8 +114,9 @@ public static class Reconciler
             verdict = Verdict.EstimateOnly;
             note = $"{Usd(estimated)} estimated from {tracedTokens:N0} traced tokens that the bill does not have: another organization's key, or a name the bill spells differently";
         }
-        else if (coverage is { } c && Math.Abs(c - 1) > tolerance)
+        else if (exactCoverage is { } exact && Math.Abs(exact - 1) > within)
         {
+            var c = coverage!.Value;
             verdict = Verdict.CoverageGap;
             note = c < 1
                 ? $"{Pct(1 - c)} of billed tokens untraced ({billedTokens - tracedTokens:N0} tokens): untraced or sampled calls"
@@ -126,7 +131,7 @@ public static class Reconciler
                 }
             }
         }
-        else if (billed == 0 ? estimated != 0 : Math.Abs(costRatio!.Value - 1) > tolerance)
+        else if (billed == 0 ? estimated != 0 : Math.Abs(exactCostRatio!.Value - 1) > within)
         {
             verdict = Verdict.PriceDrift;
             note = $"tokens agree but the estimate is {(costRatio is { } r ? Signed(r - 1) : "non-zero")} off the bill ({Usd(estimated)} against {Usd(billed)}): the catalog's price for {model} is not what {provider} charged";
