@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
 
 namespace UnitEconomics.Books.ProviderBills;
@@ -59,6 +60,74 @@ public abstract class BillEndpoint<TLine>
 
         return new BillPage<TLine>(lines, hasMore, hasMore ? next : null);
     }
+
+    /// <summary>
+    /// Writes <paramref name="lines"/> as the API answers them: daily buckets, <paramref name="bucketsPerPage"/>
+    /// to a page, each page but the last with <c>has_more</c> and a <c>next_page</c> cursor <c>page_N</c>
+    /// (N the next page's index). The demo's bills and the tests' loopback APIs are written this way.
+    /// </summary>
+    public IReadOnlyList<string> WritePages(IEnumerable<TLine> lines, int bucketsPerPage = 7)
+    {
+        var days = lines.GroupBy(this.DayOf).OrderBy(g => g.Key).ToList();
+        var pages = new List<string>();
+        for (var start = 0; start == 0 || start < days.Count; start += bucketsPerPage)
+        {
+            using var buffer = new MemoryStream();
+            using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+            {
+                json.WriteStartObject();
+                this.WritePageStart(json);
+                json.WriteStartArray("data");
+                foreach (var day in days.Skip(start).Take(bucketsPerPage))
+                {
+                    json.WriteStartObject();
+                    this.WriteBucketBounds(json, day.Key);
+                    json.WriteStartArray("results");
+                    foreach (var line in day)
+                    {
+                        json.WriteStartObject();
+                        this.WriteResult(json, line);
+                        json.WriteEndObject();
+                    }
+
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                var more = start + bucketsPerPage < days.Count;
+                json.WriteBoolean("has_more", more);
+                if (more)
+                {
+                    json.WriteString("next_page", "page_" + (pages.Count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+                else
+                {
+                    json.WriteNull("next_page");
+                }
+
+                json.WriteEndObject();
+            }
+
+            pages.Add(Encoding.UTF8.GetString(buffer.ToArray()));
+        }
+
+        return pages;
+    }
+
+    /// <summary>The UTC day of a line, for <see cref="WritePages"/>.</summary>
+    protected abstract DateTime DayOf(TLine line);
+
+    /// <summary>Fields a page starts with before <c>data</c> (OpenAI's <c>"object": "page"</c>).</summary>
+    protected virtual void WritePageStart(Utf8JsonWriter json)
+    {
+    }
+
+    /// <summary>A bucket's bounds (and kind) for the UTC day <paramref name="day"/>.</summary>
+    protected abstract void WriteBucketBounds(Utf8JsonWriter json, DateTime day);
+
+    /// <summary>One result's fields, as the API writes them.</summary>
+    protected abstract void WriteResult(Utf8JsonWriter json, TLine line);
 
     /// <summary>When the bucket starts, in UTC.</summary>
     protected abstract DateTime BucketStart(JsonElement bucket, string where);

@@ -27,6 +27,12 @@ public static class AnthropicAdminApi
 
     private static string Rfc3339(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
+    private static void WriteBucket(Utf8JsonWriter json, DateTime day)
+    {
+        json.WriteString("starting_at", Rfc3339(day));
+        json.WriteString("ending_at", Rfc3339(day.AddDays(1)));
+    }
+
     /// <summary><c>GET /v1/organizations/cost_report</c>, daily buckets grouped by description (which names the model).</summary>
     private sealed class CostReportEndpoint : BillEndpoint<BilledCost>
     {
@@ -63,6 +69,23 @@ public static class AnthropicAdminApi
             var grouped = model ?? description ?? costType;
             return new BilledCost(day, grouped, cents / 100m, description ?? costType ?? "(all costs)");
         }
+
+        protected override DateTime DayOf(BilledCost line) => line.Day;
+
+        protected override void WriteBucketBounds(Utf8JsonWriter json, DateTime day) => WriteBucket(json, day);
+
+        protected override void WriteResult(Utf8JsonWriter json, BilledCost line)
+        {
+            json.WriteString("currency", "USD");
+            json.WriteString("amount", (line.Usd * 100m).ToString(CultureInfo.InvariantCulture)); // cents, as a decimal string
+            json.WriteNull("workspace_id");
+            json.WriteString("description", line.Description);
+            json.WriteString("cost_type", "tokens");
+            json.WriteString("context_window", "0-200k");
+            json.WriteString("model", line.Model);
+            json.WriteString("service_tier", "standard");
+            json.WriteNull("token_type");
+        }
     }
 
     /// <summary><c>GET /v1/organizations/usage_report/messages</c>, daily buckets grouped by model.</summary>
@@ -95,6 +118,29 @@ public static class AnthropicAdminApi
             var output = BillJson.RequiredCount(result, "output_tokens", where);
             var model = BillJson.OptionalString(result, "model", where);
             return new BilledUsage(day, model, new TokenCounts(uncached, cacheRead, cacheWrite, output), 0);
+        }
+
+        protected override DateTime DayOf(BilledUsage line) => line.Day;
+
+        protected override void WriteBucketBounds(Utf8JsonWriter json, DateTime day) => WriteBucket(json, day);
+
+        protected override void WriteResult(Utf8JsonWriter json, BilledUsage line)
+        {
+            json.WriteNumber("uncached_input_tokens", line.Tokens.Input);
+            json.WriteStartObject("cache_creation");
+            json.WriteNumber("ephemeral_1h_input_tokens", 0);
+            json.WriteNumber("ephemeral_5m_input_tokens", line.Tokens.CacheWrite);
+            json.WriteEndObject();
+            json.WriteNumber("cache_read_input_tokens", line.Tokens.CacheRead);
+            json.WriteNumber("output_tokens", line.Tokens.Output);
+            json.WriteStartObject("server_tool_use");
+            json.WriteNumber("web_search_requests", 0);
+            json.WriteEndObject();
+            json.WriteNull("api_key_id");
+            json.WriteNull("workspace_id");
+            json.WriteString("model", line.Model);
+            json.WriteString("service_tier", "standard");
+            json.WriteString("context_window", "0-200k");
         }
     }
 }

@@ -31,6 +31,15 @@ public static class OpenAiAdminApi
 
     private static string Unix(DateTime utc) => new DateTimeOffset(utc, TimeSpan.Zero).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
 
+    private static void WritePageObject(Utf8JsonWriter json) => json.WriteString("object", "page");
+
+    private static void WriteBucket(Utf8JsonWriter json, DateTime day)
+    {
+        json.WriteString("object", "bucket");
+        json.WriteNumber("start_time", new DateTimeOffset(day, TimeSpan.Zero).ToUnixTimeSeconds());
+        json.WriteNumber("end_time", new DateTimeOffset(day.AddDays(1), TimeSpan.Zero).ToUnixTimeSeconds());
+    }
+
     /// <summary><c>GET /v1/organization/costs</c>, daily buckets grouped by line item (which names the model).</summary>
     private sealed class CostsEndpoint : BillEndpoint<BilledCost>
     {
@@ -58,6 +67,23 @@ public static class OpenAiAdminApi
 
             var lineItem = BillJson.OptionalString(result, "line_item", where);
             return new BilledCost(day, lineItem is null ? null : ModelOfLineItem(lineItem), value.GetDecimal(), lineItem ?? "(all line items)");
+        }
+
+        protected override DateTime DayOf(BilledCost line) => line.Day;
+
+        protected override void WritePageStart(Utf8JsonWriter json) => WritePageObject(json);
+
+        protected override void WriteBucketBounds(Utf8JsonWriter json, DateTime day) => WriteBucket(json, day);
+
+        protected override void WriteResult(Utf8JsonWriter json, BilledCost line)
+        {
+            json.WriteString("object", "organization.costs.result");
+            json.WriteStartObject("amount");
+            json.WriteNumber("value", line.Usd);
+            json.WriteString("currency", "usd");
+            json.WriteEndObject();
+            json.WriteString("line_item", line.Description);
+            json.WriteNull("project_id");
         }
     }
 
@@ -90,6 +116,29 @@ public static class OpenAiAdminApi
             var requests = BillJson.OptionalCount(result, "num_model_requests", where);
             var model = BillJson.OptionalString(result, "model", where);
             return new BilledUsage(day, model, new TokenCounts(input - cached, cached, 0, output), requests);
+        }
+
+        protected override DateTime DayOf(BilledUsage line) => line.Day;
+
+        protected override void WritePageStart(Utf8JsonWriter json) => WritePageObject(json);
+
+        protected override void WriteBucketBounds(Utf8JsonWriter json, DateTime day) => WriteBucket(json, day);
+
+        protected override void WriteResult(Utf8JsonWriter json, BilledUsage line)
+        {
+            // OpenAI counts cached (and cache-write) tokens inside input_tokens.
+            json.WriteString("object", "organization.usage.completions.result");
+            json.WriteNumber("input_tokens", line.Tokens.Input + line.Tokens.CacheRead + line.Tokens.CacheWrite);
+            json.WriteNumber("output_tokens", line.Tokens.Output);
+            json.WriteNumber("input_cached_tokens", line.Tokens.CacheRead);
+            json.WriteNumber("input_audio_tokens", 0);
+            json.WriteNumber("output_audio_tokens", 0);
+            json.WriteNumber("num_model_requests", line.Requests);
+            json.WriteNull("project_id");
+            json.WriteNull("user_id");
+            json.WriteNull("api_key_id");
+            json.WriteString("model", line.Model);
+            json.WriteNull("batch");
         }
     }
 }
