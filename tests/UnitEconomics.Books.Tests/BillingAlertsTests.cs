@@ -27,15 +27,10 @@ public sealed class BillingAlertsTests
         Providers = providers, Rows = [],
     };
 
-    [Fact]
+    [SkippableFact]
     public async Task Pushed_gauges_fire_the_billing_alerts_and_a_good_push_resolves_them()
     {
         await using var pushgateway = await PushgatewayServer.StartNewAsync();
-        if (pushgateway is null)
-        {
-            return; // not installed and not CI: ExternalBinary said why
-        }
-
         var rules = Regex.Replace(await File.ReadAllTextAsync(RepoPaths.Combine("deploy", "prometheus", "rules", "billing.rules.yml")), @"for: \d+[mh]", "for: 0s");
         await using var prometheus = await PrometheusServer.StartNewAsync($"""
             global:
@@ -48,11 +43,6 @@ public sealed class BillingAlertsTests
                 static_configs:
                   - targets: ["{pushgateway.Target}"]
             """, new Dictionary<string, string> { ["billing.rules.yml"] = rules });
-        if (prometheus is null)
-        {
-            return;
-        }
-
         var today = DateTime.UtcNow.Date;
 
         // openai: estimate 10% under the bill, input tokens 80% traced, last reconciled 3 days ago.

@@ -19,10 +19,10 @@ public sealed class ReconciliationRendererTests
     [Fact]
     public void Csv_is_tidy_one_header_and_one_line_per_row_with_fixed_columns()
     {
-        var lines = ReconciliationRenderer.ToCsv(Result()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        var lines = ReconciliationRenderer.ToCsv(Result()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(string.Join(",", ReconciliationRenderer.CsvColumns), lines[0]);
         Assert.Equal(3, lines.Length);
-        Assert.StartsWith("openai,2026-10-01,gpt-4.1-mini,\"gpt-4.1-mini, gpt-4.1-mini-2025-04-14\",price drift,0.60,0.50,", lines[1]);
+        Assert.StartsWith("openai,2026-10-01,gpt-4.1-mini,\"gpt-4.1-mini, gpt-4.1-mini-2025-04-14\",price drift,0.6,0.5,", lines[1]);
         Assert.Contains(",800000,200000,0,100000,800000,200000,0,100000,1,", lines[1]);
         Assert.StartsWith("openai,2026-10-01,\"gpt-4o, input\"", lines[2]);
         Assert.Contains(",bill-only,1.25,0,0,0,0,0,0,0,0,0,0,,\"nothing traced", lines[2]); // cost ratio 0 ÷ 1.25 = 0; no billed tokens: no coverage

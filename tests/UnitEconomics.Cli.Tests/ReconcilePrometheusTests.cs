@@ -19,7 +19,7 @@ namespace UnitEconomics.Cli.Tests;
 /// </summary>
 public sealed class ReconcilePrometheusTests
 {
-    [Fact]
+    [SkippableFact]
     public async Task Prometheus_estimates_reconcile_with_bills_of_the_same_calls_to_matched_rows()
     {
         var port = ExternalBinary.FreePort();
@@ -34,16 +34,11 @@ public sealed class ReconcilePrometheusTests
                 static_configs:
                   - targets: ["127.0.0.1:{port}"]
             """);
-        if (prometheus is null)
-        {
-            return; // not installed and not CI: ExternalBinary said why
-        }
-
         using var http = new HttpClient();
         var (models, requests) = await WaitForTrafficToStopAsync(http, port);
         using var source = new PrometheusReportSource(prometheus.Url);
         var deadline = DateTime.UtcNow.AddMinutes(1);
-        while ((await source.QueryAsync("sum(ai_requests_total)", DateTime.UtcNow)) is var scraped && (scraped.Count != 1 || (long)scraped[0].Value != requests))
+        while ((await source.QueryAsync("sum(ai_tenant_requests_total)", DateTime.UtcNow)) is var scraped && (scraped.Count != 1 || (long)scraped[0].Value != requests))
         {
             Assert.True(DateTime.UtcNow < deadline, $"Prometheus never scraped {requests} requests:\n{prometheus.Output}");
             await Task.Delay(250);
@@ -54,9 +49,9 @@ public sealed class ReconcilePrometheusTests
         foreach (var m in models)
         {
             var e = estimates.SingleOrDefault(e => e.Provider == m.Provider && e.Model == m.Model);
-            Assert.True(e is not null, $"no estimate for {m.Provider}/{m.Model} ({m.Cost}, {m.Requests} requests) among {string.Join("; ", estimates)}");
-            Assert.Equal(new TokenCounts(m.InputTokens, m.CacheReadTokens, m.CacheWriteTokens, m.OutputTokens + m.ReasoningTokens), e.Tokens);
-            Assert.True(Math.Abs(e.CostUsd - m.Cost) <= 1e-9m * Math.Max(1m, m.Cost), $"{m.Model}: {e.CostUsd} against {m.Cost}");
+            Assert.True(e is not null, $"no estimate for {m.Provider}/{m.Model} ({m.Cost}, {m.Calls} requests) among {string.Join("; ", estimates)}");
+            Assert.Equal(new TokenCounts(m.UncachedInputTokens, m.CacheReadTokens, m.CacheWriteTokens, m.OutputTokens + m.ReasoningTokens), e.Tokens);
+            Assert.True(Math.Abs(e!.CostUsd - m.Cost!.Value) <= 1e-9m * Math.Max(1m, m.Cost.Value), $"{m.Model}: {e.CostUsd} against {m.Cost}");
         }
 
         // The bills of the same calls, as the providers would serve them.
@@ -101,9 +96,9 @@ public sealed class ReconcilePrometheusTests
     {
         var mine = models.Where(m => m.Provider == api.Provider).ToList();
         var server = new LoopbackAdminApi(authorized);
-        server.Serve(api.Costs.Path, [.. api.Costs.WritePages(mine.Select(m => new BilledCost(day, m.Model, m.Cost, m.Model + ", input")))]);
+        server.Serve(api.Costs.Path, [.. api.Costs.WritePages(mine.Select(m => new BilledCost(day, m.Model, m.Cost!.Value, m.Model + ", input")))]);
         server.Serve(api.Usage.Path, [.. api.Usage.WritePages(mine.Select(m =>
-            new BilledUsage(day, m.Model, new TokenCounts(m.InputTokens, m.CacheReadTokens, m.CacheWriteTokens, m.OutputTokens + m.ReasoningTokens), m.Requests)))]);
+            new BilledUsage(day, m.Model, new TokenCounts(m.UncachedInputTokens, m.CacheReadTokens, m.CacheWriteTokens, m.OutputTokens + m.ReasoningTokens), m.Calls)))]);
         return server;
     }
 
@@ -115,11 +110,11 @@ public sealed class ReconcilePrometheusTests
         {
             await Task.Delay(1500);
             var report = ReportRenderer.FromJson(await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/report")))!;
-            var requests = report.Models.Sum(m => m.Requests);
+            var requests = report.AllTenants.Sum(t => t.Calls);
             if (requests > 0 && requests == last)
             {
-                // Cache hits answered from the app's cache have neither cost nor tokens: nothing to bill.
-                return ([.. report.Models.Where(m => m.Cost != 0 || m.InputTokens + m.CacheReadTokens + m.OutputTokens != 0)], requests);
+                // Cache lookups have neither cost nor tokens and unpriced models no cost: nothing to bill or estimate.
+                return ([.. report.Models.Where(m => m.Cost is { } cost && (cost != 0 || m.UncachedInputTokens + m.CacheReadTokens + m.OutputTokens != 0))], requests);
             }
 
             last = requests;

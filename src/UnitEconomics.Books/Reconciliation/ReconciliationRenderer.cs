@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CsvHelper;
+using CsvHelper.Configuration;
 using UnitEconomics.Books.ProviderBills;
 
 namespace UnitEconomics.Books.Reconciliation;
@@ -23,6 +24,8 @@ public static class ReconciliationRenderer
     ];
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    private static readonly CsvConfiguration CsvConfig = new(CultureInfo.InvariantCulture) { NewLine = "\n" };
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -48,9 +51,14 @@ public static class ReconciliationRenderer
     public static string ToCsv(ReconciliationResult result)
     {
         using var text = new StringWriter(Inv);
-        using (var csv = CsvWriter.Create(text, null, leaveOpen: true))
+        using (var csv = new CsvWriter(text, CsvConfig))
         {
-            csv.WriteHeader(CsvColumns);
+            foreach (var column in CsvColumns)
+            {
+                csv.WriteField(column);
+            }
+
+            csv.NextRecord();
             foreach (var r in result.Rows)
             {
                 object?[] cells =
@@ -60,18 +68,27 @@ public static class ReconciliationRenderer
                     r.TracedTokens.Input, r.TracedTokens.CacheRead, r.TracedTokens.CacheWrite, r.TracedTokens.Output,
                     r.Coverage, r.Note,
                 ];
-                csv.WriteRecord(cells.Select(cell => cell switch
+                foreach (var cell in cells)
                 {
-                    null => string.Empty,
-                    double d => d.ToString("R", Inv),
-                    IFormattable f => f.ToString(null, Inv),
-                    _ => cell.ToString() ?? string.Empty,
-                }).ToArray());
+                    csv.WriteField(Raw(cell));
+                }
+
+                csv.NextRecord();
             }
         }
 
         return text.ToString();
     }
+
+    /// <summary>A CSV cell: empty for a figure that does not exist, numbers invariant with at most 9 decimals (as the report's CSV).</summary>
+    private static string Raw(object? value) => value switch
+    {
+        null => string.Empty,
+        decimal d => Math.Round(d, 9, MidpointRounding.AwayFromZero).ToString("0.#########", Inv),
+        double x => Math.Round(x, 9, MidpointRounding.AwayFromZero).ToString("0.#########", Inv),
+        IFormattable f => f.ToString(null, Inv),
+        _ => value.ToString() ?? string.Empty,
+    };
 
     /// <summary>The terminal table (or Markdown): the per-provider totals, then every row.</summary>
     public static string ToText(ReconciliationResult result, bool markdown, int headingLevel = 1)
