@@ -154,8 +154,11 @@ public static class Reconciler
     {
         var billed = rows.Sum(r => r.BilledUsd);
         var estimated = rows.Sum(r => r.EstimatedUsd);
-        var billedTokens = rows.Aggregate(default(TokenCounts), (t, r) => t + r.BilledTokens);
-        var tracedTokens = rows.Aggregate(default(TokenCounts), (t, r) => t + r.TracedTokens);
+        // Coverage is over the rows whose tokens the bill can speak for: not a line the bill charges
+        // without reporting its tokens (OpenAI's completions usage leaves out embeddings, for one).
+        var metered = rows.Where(r => !(r.BilledTokens.IsZero && r.BilledUsd != 0)).ToList();
+        var billedTokens = metered.Aggregate(default(TokenCounts), (t, r) => t + r.BilledTokens);
+        var tracedTokens = metered.Aggregate(default(TokenCounts), (t, r) => t + r.TracedTokens);
         var coverage = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var type in TokenCounts.TypeNames)
         {

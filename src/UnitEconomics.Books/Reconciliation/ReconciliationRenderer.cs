@@ -104,7 +104,7 @@ public static class ReconciliationRenderer
     public static void AppendSections(StringBuilder sb, ReconciliationResult result, bool markdown, int headingLevel)
     {
         var table = new TextTable(markdown, headingLevel);
-        table.Section(sb, "By provider",
+        table.Section(sb, "By provider", 1,
             ["provider", "billed", "estimated", "estimate ratio", "input cov.", "cache read cov.", "cache write cov.", "output cov.", "reconciled until", "verdicts"],
             result.Providers.Select(p => new[]
             {
@@ -113,7 +113,7 @@ public static class ReconciliationRenderer
                 p.ReconciledUntil is { } u ? u.ToString("yyyy-MM-dd", Inv) : "—",
                 string.Join(", ", p.Verdicts.Where(v => v.Value > 0).Select(v => $"{v.Value} {Words(v.Key)}")),
             }));
-        table.Section(sb, "By provider, day and model",
+        table.Section(sb, "By provider, day and model", 4,
             ["day", "provider", "model", "verdict", "billed", "estimated", "est/bill", "billed tokens", "traced tokens", "coverage", "why"],
             result.Rows.Select(r => new[]
             {
@@ -155,9 +155,11 @@ public static class ReconciliationRenderer
     /// <summary>A section of aligned columns (figures right, text left) or a Markdown table.</summary>
     private sealed class TextTable(bool markdown, int headingLevel)
     {
-        public void Section(StringBuilder sb, string title, string[] header, IEnumerable<string[]> rows)
+        /// <summary>The first <paramref name="textColumns"/> columns and the last are text (left-aligned); the others figures.</summary>
+        public void Section(StringBuilder sb, string title, int textColumns, string[] header, IEnumerable<string[]> rows)
         {
             var all = rows.ToList();
+            bool Left(int i) => i < textColumns || i == header.Length - 1;
             sb.AppendLine(markdown ? new string('#', headingLevel) + " " + title : title.ToUpperInvariant()).AppendLine();
             if (all.Count == 0)
             {
@@ -168,7 +170,7 @@ public static class ReconciliationRenderer
             if (markdown)
             {
                 sb.AppendLine("| " + string.Join(" | ", header) + " |");
-                sb.AppendLine("|" + string.Concat(header.Select((_, i) => i < 4 || i == header.Length - 1 ? "---|" : "---:|")));
+                sb.AppendLine("|" + string.Concat(header.Select((_, i) => Left(i) ? "---|" : "---:|")));
                 foreach (var row in all)
                 {
                     sb.AppendLine("| " + string.Join(" | ", row.Select(c => c.Replace("|", "\\|", StringComparison.Ordinal))) + " |");
@@ -179,12 +181,11 @@ public static class ReconciliationRenderer
             }
 
             var widths = header.Select((h, i) => Math.Max(h.Length, all.Max(r => r[i].Length))).ToArray();
-            bool Left(int i, string cell) => i == header.Length - 1 || !char.IsDigit(cell.LastOrDefault()) && cell != "—" && !cell.EndsWith('%');
-            sb.AppendLine("  " + string.Join("  ", header.Select((h, i) => h.PadRight(widths[i]))).TrimEnd());
+            sb.AppendLine("  " + string.Join("  ", header.Select((h, i) => Left(i) ? h.PadRight(widths[i]) : h.PadLeft(widths[i]))).TrimEnd());
             sb.AppendLine("  " + string.Join("  ", widths.Select(w => new string('-', w))));
             foreach (var row in all)
             {
-                sb.AppendLine("  " + string.Join("  ", row.Select((c, i) => Left(i, c) ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))).TrimEnd());
+                sb.AppendLine("  " + string.Join("  ", row.Select((c, i) => Left(i) ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))).TrimEnd());
             }
 
             sb.AppendLine();

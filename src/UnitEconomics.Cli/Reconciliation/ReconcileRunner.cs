@@ -98,7 +98,8 @@ public static class ReconcileRunner
         string source;
         if (settings.Demo is { } demoSettings)
         {
-            await using var environment = DemoEnvironment.Create(demoSettings);
+            // The same month as demo --bills: the same seed, and the ledger's same planted flaws.
+            await using var environment = DemoEnvironment.Create(DemoBillsRun.WithLedger(demoSettings));
             await environment.RunAsync();
             estimates = EstimateSources.FromRollup(environment.Rollup);
             source = $"demo (seed {demoSettings.Seed}, {demoSettings.Days} days)";
