@@ -1,9 +1,13 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace UnitEconomics.Books.ProviderBills;
 
 /// <summary>
 /// Token counts in the engine's disjoint types (DESIGN §3) as a bill can state them: uncached input,
 /// cache read, cache write, and output (reasoning included: no provider bills it apart from output).
 /// </summary>
+[JsonConverter(typeof(TokenCountsJsonConverter))]
 public readonly record struct TokenCounts(long Input, long CacheRead, long CacheWrite, long Output)
 {
     /// <summary>The token types a bill and the traces are compared by, in the order they are shown.</summary>
@@ -25,6 +29,29 @@ public readonly record struct TokenCounts(long Input, long CacheRead, long Cache
         "output" => this.Output,
         _ => throw new ArgumentOutOfRangeException(nameof(tokenType), tokenType, "not a reconciled token type"),
     };
+}
+
+/// <summary>Token counts in JSON as an object of the four types, whatever serializer options are in use.</summary>
+public sealed class TokenCountsJsonConverter : JsonConverter<TokenCounts>
+{
+    public override TokenCounts Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        using var doc = JsonDocument.ParseValue(ref reader);
+        var e = doc.RootElement;
+        long Get(string name) => e.TryGetProperty(name, out var v) ? v.GetInt64() : 0;
+        return new TokenCounts(Get("input"), Get("cache_read"), Get("cache_write"), Get("output"));
+    }
+
+    public override void Write(Utf8JsonWriter writer, TokenCounts value, JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        foreach (var type in TokenCounts.TypeNames)
+        {
+            writer.WriteNumber(type, value.Of(type));
+        }
+
+        writer.WriteEndObject();
+    }
 }
 
 /// <summary>Money the provider billed for one UTC day; <see cref="Model"/> is null when the bill does not say.</summary>

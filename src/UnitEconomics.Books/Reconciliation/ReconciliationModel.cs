@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using UnitEconomics.Books.ProviderBills;
 
 namespace UnitEconomics.Books.Reconciliation;
@@ -8,22 +9,27 @@ namespace UnitEconomics.Books.Reconciliation;
 /// </summary>
 public sealed record EstimatedUsage(string Provider, DateTime Day, string Model, decimal CostUsd, TokenCounts Tokens);
 
-/// <summary>How a row of the bill compares with the estimate.</summary>
+/// <summary>How a row of the bill compares with the estimate (in JSON, snake_case whatever the serializer's options).</summary>
 public enum Verdict
 {
     /// <summary>Tokens and cost both within the tolerance.</summary>
+    [JsonStringEnumMemberName("matched")]
     Matched,
 
     /// <summary>Tokens within the tolerance, cost not: the catalog's price for the model is not what the provider charged.</summary>
+    [JsonStringEnumMemberName("price_drift")]
     PriceDrift,
 
     /// <summary>Traced tokens differ from billed tokens by more than the tolerance: calls that were not traced (or were sampled away).</summary>
+    [JsonStringEnumMemberName("coverage_gap")]
     CoverageGap,
 
     /// <summary>The bill has spend or tokens and nothing was traced for it.</summary>
+    [JsonStringEnumMemberName("bill_only")]
     BillOnly,
 
     /// <summary>Spans were priced and the bill has nothing for them.</summary>
+    [JsonStringEnumMemberName("estimate_only")]
     EstimateOnly,
 }
 

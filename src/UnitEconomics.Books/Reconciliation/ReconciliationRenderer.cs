@@ -31,7 +31,7 @@ public static class ReconciliationRenderer
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower), new TokenCountsConverter() },
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
     /// <summary>The verdict as words: "matched", "price drift", "coverage gap", "bill-only", "estimate-only".</summary>
@@ -128,29 +128,6 @@ public static class ReconciliationRenderer
     private static string Usd(decimal value) => value.ToString("$#,##0.00;-$#,##0.00", Inv);
 
     private static string Pct(double value) => value.ToString("0.0%", Inv);
-
-    /// <summary>Token counts in JSON as an object of the four types.</summary>
-    private sealed class TokenCountsConverter : JsonConverter<TokenCounts>
-    {
-        public override TokenCounts Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-        {
-            using var doc = JsonDocument.ParseValue(ref reader);
-            var e = doc.RootElement;
-            long Get(string name) => e.TryGetProperty(name, out var v) ? v.GetInt64() : 0;
-            return new TokenCounts(Get("input"), Get("cache_read"), Get("cache_write"), Get("output"));
-        }
-
-        public override void Write(Utf8JsonWriter writer, TokenCounts value, JsonSerializerOptions options)
-        {
-            writer.WriteStartObject();
-            foreach (var type in TokenCounts.TypeNames)
-            {
-                writer.WriteNumber(type, value.Of(type));
-            }
-
-            writer.WriteEndObject();
-        }
-    }
 
     /// <summary>A section of aligned columns (figures right, text left) or a Markdown table.</summary>
     private sealed class TextTable(bool markdown, int headingLevel)
