@@ -18,6 +18,14 @@ public sealed class AdminApiClientTests
     private static bool AnthropicAuthorized(HttpListenerRequest r) =>
         r.Headers["x-api-key"] == AnthropicKey && r.Headers["anthropic-version"] == "2023-06-01";
 
+    /// <summary>A client against <paramref name="server"/> that records each wait a retry asks for instead of sleeping.</summary>
+    private static AdminApiClient RecordingWaits(LoopbackAdminApi server, List<TimeSpan> waits) =>
+        new(OpenAiAdminApi.Api, server.Url, OpenAiKey, "$K", delay: (d, _) =>
+        {
+            waits.Add(d);
+            return Task.CompletedTask;
+        });
+
     private static async Task<LoopbackAdminApi> OpenAiServerAsync()
     {
         var server = new LoopbackAdminApi(OpenAiAuthorized);
@@ -134,11 +142,7 @@ public sealed class AdminApiClientTests
         await using var server = await OpenAiServerAsync();
         server.Throttle(times: 2, seconds: 3);
         var waits = new List<TimeSpan>();
-        using var client = new AdminApiClient(OpenAiAdminApi.Api, server.Url, OpenAiKey, "$K", delay: (d, _) =>
-        {
-            waits.Add(d);
-            return Task.CompletedTask;
-        });
+        using var client = RecordingWaits(server, waits);
         var bill = await client.ReadBillAsync(BillPages.Day1, BillPages.Day3);
 
         Assert.Equal([TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3)], waits);
@@ -164,11 +168,7 @@ public sealed class AdminApiClientTests
         await using var server = await OpenAiServerAsync();
         server.Throttle(times: 100, seconds: 120);
         var waits = new List<TimeSpan>();
-        using var client = new AdminApiClient(OpenAiAdminApi.Api, server.Url, OpenAiKey, "$K", delay: (d, _) =>
-        {
-            waits.Add(d);
-            return Task.CompletedTask;
-        });
+        using var client = RecordingWaits(server, waits);
         var error = await Assert.ThrowsAsync<BillException>(() => client.ReadBillAsync(BillPages.Day1, BillPages.Day3));
 
         Assert.Equal($"openai costs page 1 (127.0.0.1:{server.Port}): still 429 Too Many Requests after 5 attempts", error.Message);
