@@ -102,7 +102,7 @@ internal static class ReconcileCommand
     }
 
     /// <summary>The report's reconciliation section: the bills its options name over the report window's whole UTC days; null without bills.</summary>
-    public static async Task<ReconciliationResult?> ForReportAsync(BillOptions options, ParseResult parse, Uri prometheus, DateTime start, DateTime end, CancellationToken cancel)
+    public static async Task<ReconciliationResult?> ForReportAsync(BillOptions options, ParseResult parse, Uri prometheus, DateTime start, DateTime end, IReadOnlyList<string> catalogs, CancellationToken cancel)
     {
         var bills = options.Sources(parse);
         if (bills.Count == 0)
@@ -117,7 +117,7 @@ internal static class ReconcileCommand
         }
 
         return await ReconcileRunner.RunAsync(
-            new ReconcileSettings { Bills = bills, Prometheus = prometheus, FromUtc = from, ToUtc = end.Date, Tolerance = options.Tolerance(parse) },
+            new ReconcileSettings { Bills = bills, Prometheus = prometheus, FromUtc = from, ToUtc = end.Date, Tolerance = options.Tolerance(parse), Catalogs = catalogs },
             cancel: cancel);
     }
 

@@ -45,7 +45,7 @@ internal static class ReportCommand
             inputs.Revenue = revenue;
             Focus.CloudBillReport.Apply(inputs);
             var report = ReportBuilder.Build(inputs, catalog, savings.Read(parse));
-            report = report with { Reconciliation = await ReconcileCommand.ForReportAsync(bills, parse, baseUrl, start, end, cancel) };
+            report = report with { Reconciliation = await ReconcileCommand.ForReportAsync(bills, parse, baseUrl, start, end, CommonOptions.CatalogFiles(parse.GetValue(catalogs)), cancel) };
             await ReportOutput.WriteAsync(report, CommonOptions.ToReportFormat(parse.GetValue(format)!), parse.GetValue(output), stdout);
             return 0;
         });
