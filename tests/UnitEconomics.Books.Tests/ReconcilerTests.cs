@@ -173,6 +173,14 @@ public sealed class ReconcilerTests
     }
 
     [Fact]
+    public void Quiet_days_at_the_end_of_the_window_count_as_reconciled()
+    {
+        // The bill has nothing after day 2 (no traffic), but the window to day 6 was read: reconciled until day 6.
+        var result = Reconciler.Reconcile([OpenAiBill()], OpenAiEstimates(), Catalog, Day1, Day1.AddDays(5), "hand-built");
+        Assert.Equal(Day1.AddDays(5), result.Providers.Single().ReconciledUntil);
+    }
+
+    [Fact]
     public void Days_outside_the_window_are_left_out()
     {
         var result = Reconciler.Reconcile([OpenAiBill()], OpenAiEstimates(), Catalog, Day2, Day3, "hand-built");

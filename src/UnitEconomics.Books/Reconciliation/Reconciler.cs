@@ -168,17 +168,16 @@ public static class Reconciler
             }
         }
 
-        var billedDays = rows.Where(r => r.BilledUsd != 0 || !r.BilledTokens.IsZero).Select(r => r.Day).ToList();
         return new ProviderReconciliation
         {
             Provider = bill.Provider, BilledUsd = billed, EstimatedUsd = estimated, EstimateRatio = billed != 0 ? (double)(estimated / billed) : null,
             BilledTokens = billedTokens, TracedTokens = tracedTokens, Coverage = coverage,
-            ReconciledUntil = billedDays.Count == 0 ? null : Min(billedDays.Max().AddDays(1), toUtc),
+            // The whole window was asked of the provider and answered: a day it reports nothing for (no traffic, a
+            // provider unused at weekends) is reconciled too, so staleness measures failed runs, not quiet days.
+            ReconciledUntil = toUtc,
             Verdicts = Enum.GetValues<Verdict>().ToDictionary(v => v, v => rows.Count(r => r.Verdict == v)),
         };
     }
-
-    private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 
     private static string Usd(decimal value) => value.ToString("$#,##0.00", Inv);
 

@@ -85,7 +85,7 @@ public sealed record ProviderReconciliation
     /// <summary>Traced ÷ billed tokens per token type over the window; a type the bill has no tokens of is absent.</summary>
     public required IReadOnlyDictionary<string, double> Coverage { get; init; }
 
-    /// <summary>The end (exclusive) of the last UTC day the bill covers within the window.</summary>
+    /// <summary>The end (exclusive) of the window the provider's bill was read and reconciled for.</summary>
     public DateTime? ReconciledUntil { get; init; }
 
     public required IReadOnlyDictionary<Verdict, int> Verdicts { get; init; }
