@@ -49,6 +49,29 @@ public sealed class ReconcileCommandTests : IDisposable
         Assert.Equal(rows.Count + 1, lines.Length);
     }
 
+    [SkippableFact]
+    public async Task The_gauges_are_pushed_to_a_real_pushgateway_under_the_job()
+    {
+        await using var pushgateway = await PushgatewayServer.StartNewAsync();
+        var (code, output) = await Ue("demo", "--days", "2", "--quiet", "--bills", this.dir, "--out", Path.Combine(this.dir, "report.txt"));
+        Assert.True(code == 0, output);
+        (code, output) = await Ue("reconcile", "--demo", "--days", "2", "--anthropic-costs", Bill("anthropic-costs"), "--anthropic-usage", Bill("anthropic-usage"),
+            "--pushgateway", pushgateway.Url.ToString(), "--format", "json", "--out", Path.Combine(this.dir, "reconciliation.json"));
+        Assert.True(code == 0, output);
+
+        using var result = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(this.dir, "reconciliation.json")));
+        var anthropic = result.RootElement.GetProperty("providers")[0];
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(new Uri(pushgateway.Url, "metrics"));
+        var ratio = anthropic.GetProperty("estimate_ratio").GetDouble();
+        var line = metrics.Split('\n').Single(l => l.StartsWith("ai_billing_estimate_ratio{", StringComparison.Ordinal));
+        Assert.Contains("job=\"ue_reconcile\"", line, StringComparison.Ordinal);
+        Assert.Contains("provider=\"anthropic\"", line, StringComparison.Ordinal);
+        Assert.Equal(ratio, double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture), 12);
+        Assert.Contains("ai_billing_token_coverage_ratio{", metrics, StringComparison.Ordinal);
+        Assert.Contains("ai_billing_reconciled_until_timestamp_seconds{instance=\"\",job=\"ue_reconcile\",provider=\"anthropic\"} 1.7909856e+09", metrics, StringComparison.Ordinal); // 2026-10-03T00:00Z = 1,790,985,600
+    }
+
     [Fact]
     public async Task A_malformed_bill_file_is_one_line_naming_file_and_page()
     {

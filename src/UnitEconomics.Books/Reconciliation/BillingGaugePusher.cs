@@ -25,7 +25,7 @@ public static class BillingGaugePusher
         var factory = Metrics.WithCustomRegistry(registry);
         var ratio = factory.CreateGauge(EstimateRatio, "Estimated AI cost divided by the provider's billed cost over the reconciled window (1 = the estimate is the bill).", "provider");
         var coverage = factory.CreateGauge(TokenCoverageRatio, "Tokens traced by spans divided by tokens on the provider's bill over the reconciled window, per token type.", "provider", "token_type");
-        var until = factory.CreateGauge(ReconciledUntil, "End (exclusive, Unix seconds) of the last UTC day reconciled against the provider's bill.", "provider");
+        var until = factory.CreateGauge(ReconciledUntil, "End (exclusive, Unix seconds) of the window last reconciled against the provider's bill.", "provider");
         foreach (var p in result.Providers)
         {
             if (p.EstimateRatio is { } r)

@@ -33,6 +33,7 @@ internal static class ReconcileCommand
             CustomParser = result => result.Tokens.Single().Value is var f && f is "table" or "markdown" or "csv" or "json" ? f : Fail(result, "--format is table, markdown, csv or json"),
         };
         var output = CommonOptions.Out();
+        output.Description = "Write to this file instead of standard output";
 
         var command = new Command("reconcile", "Hold the providers' bills (OpenAI, Anthropic) against the estimates: per provider, UTC day and model, a verdict")
         {
@@ -77,9 +78,8 @@ internal static class ReconcileCommand
                 ToUtc = end?.Date,
                 Tolerance = billOptions.Tolerance(parse),
                 Catalogs = CommonOptions.CatalogFiles(parse.GetValue(catalogs)),
-                Pushgateway = parse.GetValue(pushgateway) is { } push ? Url("--pushgateway", push) : null,
-                PushgatewayJob = parse.GetValue(job)!,
             };
+            var pushTo = parse.GetValue(pushgateway) is { } push ? Url("--pushgateway", push) : null;
             var result = await ReconcileRunner.RunAsync(settings, cancel: cancel);
             var text = parse.GetValue(format) switch
             {
@@ -94,6 +94,12 @@ internal static class ReconcileCommand
             else
             {
                 await stdout.WriteAsync(text);
+            }
+
+            // After the output, so a run whose push fails still leaves its table in the job's log.
+            if (pushTo is not null)
+            {
+                await BillingGaugePusher.PushAsync(pushTo, result, parse.GetValue(job)!, cancel: cancel);
             }
 
             return 0;

@@ -54,15 +54,11 @@ public sealed record ReconcileSettings
     public double Tolerance { get; init; } = Reconciler.DefaultTolerance;
 
     public IReadOnlyList<string> Catalogs { get; init; } = [];
-
-    public Uri? Pushgateway { get; init; }
-
-    public string PushgatewayJob { get; init; } = BillingGaugePusher.DefaultJob;
 }
 
 /// <summary>
-/// <c>ue reconcile</c>: reads the bills, takes the estimates from Prometheus or the demo, reconciles
-/// them and, when asked, pushes the <c>ai_billing_*</c> gauges.
+/// <c>ue reconcile</c>: reads the bills, takes the estimates from Prometheus or the demo, and reconciles
+/// them (the command then writes the result and, when asked, pushes the <c>ai_billing_*</c> gauges).
 /// </summary>
 public static class ReconcileRunner
 {
@@ -112,13 +108,7 @@ public static class ReconcileRunner
             source = $"prometheus {prometheus}";
         }
 
-        var result = Reconciler.Reconcile(bills, estimates, catalog, from, to, source, settings.Tolerance);
-        if (settings.Pushgateway is { } pushgateway)
-        {
-            await BillingGaugePusher.PushAsync(pushgateway, result, settings.PushgatewayJob, cancel: cancel);
-        }
-
-        return result;
+        return Reconciler.Reconcile(bills, estimates, catalog, from, to, source, settings.Tolerance);
     }
 
     private static (DateTime From, DateTime To) Window(ReconcileSettings settings, DateTime nowUtc)
