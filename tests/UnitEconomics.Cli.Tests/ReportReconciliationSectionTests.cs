@@ -8,6 +8,7 @@ using Xunit;
 namespace UnitEconomics.Cli.Tests;
 
 /// <summary>The weekly report carries the reconciliation as its last section when bills were given, in every format.</summary>
+[Collection(InProcessDemoCollection.Name)]
 public sealed class ReportReconciliationSectionTests
 {
     [Fact]
