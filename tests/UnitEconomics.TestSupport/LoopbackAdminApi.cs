@@ -13,25 +13,21 @@ namespace UnitEconomics.TestSupport;
 /// </summary>
 public sealed class LoopbackAdminApi : IAsyncDisposable
 {
-    private readonly HttpListener listener = new();
+    private readonly LoopbackHttpServer server;
     private readonly Dictionary<string, IReadOnlyList<(string? Cursor, string Body)>> pages = new(StringComparer.Ordinal);
     private readonly Func<HttpListenerRequest, bool> authorized;
-    private readonly Task serving;
     private int throttleLeft;
 
     /// <param name="authorized">Whether a request carries the right key (e.g. its <c>x-api-key</c> header equals the test's key).</param>
     public LoopbackAdminApi(Func<HttpListenerRequest, bool> authorized)
     {
         this.authorized = authorized;
-        this.Port = ExternalBinary.FreePort();
-        this.listener.Prefixes.Add($"http://127.0.0.1:{this.Port}/");
-        this.listener.Start();
-        this.serving = Task.Run(this.ServeAsync);
+        this.server = new LoopbackHttpServer(this.AnswerAsync);
     }
 
-    public int Port { get; }
+    public int Port => this.server.Port;
 
-    public Uri Url => new($"http://127.0.0.1:{this.Port}/");
+    public Uri Url => this.server.Url;
 
     /// <summary>Every request served, in order: the path and query as received.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
@@ -49,44 +45,19 @@ public sealed class LoopbackAdminApi : IAsyncDisposable
 
     public int RetryAfterSeconds { get; private set; } = 1;
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => this.server.DisposeAsync();
+
+    private async Task AnswerAsync(HttpListenerContext context)
     {
-        this.listener.Stop();
-        try
-        {
-            await this.serving;
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-
-        this.listener.Close();
-    }
-
-    private async Task ServeAsync()
-    {
-        while (this.listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await this.listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return; // stopped
-            }
-
-            var request = context.Request;
-            this.Requests.Enqueue(request.Url!.PathAndQuery);
-            var (status, body) = this.Answer(request, context.Response);
-            var bytes = Encoding.UTF8.GetBytes(body);
-            context.Response.StatusCode = status;
-            context.Response.ContentType = "application/json";
-            context.Response.ContentLength64 = bytes.Length;
-            await context.Response.OutputStream.WriteAsync(bytes);
-            context.Response.Close();
-        }
+        var request = context.Request;
+        this.Requests.Enqueue(request.Url!.PathAndQuery);
+        var (status, body) = this.Answer(request, context.Response);
+        var bytes = Encoding.UTF8.GetBytes(body);
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength64 = bytes.Length;
+        await context.Response.OutputStream.WriteAsync(bytes);
+        context.Response.Close();
     }
 
     private (int Status, string Body) Answer(HttpListenerRequest request, HttpListenerResponse response)
