@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the project. On a machine with only the .NET SDK it first installs the real
-# servers the tests start (Prometheus, promtool, Alertmanager, amtool, InfluxDB 1.x) and Node.js from
+# servers the tests start (Prometheus, promtool, Alertmanager, amtool, Pushgateway, InfluxDB 1.x) and Node.js from
 # Debian, and Grafana's dashboard schema from npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,7 @@ command -v alertmanager >/dev/null 2>&1 || command -v prometheus-alertmanager >/
 command -v amtool       >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 command -v influxd      >/dev/null 2>&1 || need+=(influxdb)
 command -v npm          >/dev/null 2>&1 || need+=(nodejs npm)
+command -v prometheus-pushgateway >/dev/null 2>&1 || command -v pushgateway >/dev/null 2>&1 || need+=(prometheus-pushgateway)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing test servers: ${need[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -19,7 +20,7 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${need[@]}" | sort -u) >/dev/null
 fi
 # The Debian packages start their services at install; the tests start their own on free ports.
-for svc in prometheus prometheus-alertmanager influxdb; do
+for svc in prometheus prometheus-alertmanager prometheus-pushgateway influxdb; do
   if command -v systemctl >/dev/null 2>&1; then systemctl stop "$svc" >/dev/null 2>&1 || true; fi
 done
 

@@ -1,11 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
+using UnitEconomics.Books.ProviderBills;
+using UnitEconomics.Books.Reconciliation;
 using UnitEconomics.Cli.Commands;
 using UnitEconomics.Cli.Reporting;
 using UnitEconomics.Otel.Pricing;
 using UnitEconomics.Otel.Tenants;
 
-// ue demo | ue report | ue catalog (ue --help). Errors end with one line and a non-zero exit, never a stack trace.
+// ue demo | ue report | ue reconcile | ue catalog (ue --help). Errors end with one line and a non-zero exit, never a stack trace.
 try
 {
     using var cancel = new CancellationTokenSource();
@@ -27,7 +29,7 @@ catch (HttpListenerException ex)
     Console.Error.WriteLine("ue: cannot listen there: " + ex.Message);
     return 1;
 }
-catch (Exception ex) when (ex is HttpRequestException or SocketException or TaskCanceledException or ReportSourceException)
+catch (Exception ex) when (ex is HttpRequestException or SocketException or TaskCanceledException or ReportSourceException or BillException or ReconciliationException)
 {
     Console.Error.WriteLine("ue: " + ex.Message);
     return 1;

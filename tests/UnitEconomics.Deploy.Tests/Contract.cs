@@ -8,6 +8,7 @@ internal static class Contract
         "AIMarginCompression", "AINegativeGrossMargin", "AIFreeTierSubsidyHigh",
         "AIAgentCostMultiplierHigh", "AISpendEngagementUncorrelated", "AIUnpricedModelCalls",
         "AITenantNegativeMargin", "AITenantSpendSpike",
+        "AICostEstimateDrift", "AITracingCoverageLow", "AIBillingReconciliationStale",
     ];
 
     private static readonly string[] Counters =
@@ -25,6 +26,7 @@ internal static class Contract
     [
         "ai_tenant_info", "ai_tenant_revenue_usd_per_month", "ai_tenant_engagement", "ai_infra_cost_usd_per_month",
         "ai_model_price_usd_per_million_tokens", "ai_model_price_usd_per_call",
+        "ai_billing_estimate_ratio", "ai_billing_token_coverage_ratio", "ai_billing_reconciled_until_timestamp_seconds",
     ];
 
     /// <summary>Every series name a query may select: counters, gauges, and histogram _bucket/_sum/_count.</summary>

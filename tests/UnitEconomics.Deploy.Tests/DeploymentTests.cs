@@ -32,7 +32,7 @@ public sealed class DeploymentTests
     {
         var services = Compose().Map("services");
         Assert.Equal(
-            ["alertmanager", "exporter", "grafana", "influxdb", "otel-collector", "prometheus"],
+            ["alertmanager", "exporter", "grafana", "influxdb", "otel-collector", "prometheus", "pushgateway", "reconcile"],
             services.Keys.Select(k => k.ToString()!).Order().ToArray());
         Assert.StartsWith("otel/opentelemetry-collector-contrib:", services.Map("otel-collector").Str("image"));
         Assert.StartsWith("prom/prometheus:", services.Map("prometheus").Str("image"));
@@ -42,7 +42,7 @@ public sealed class DeploymentTests
 
         foreach (var (name, _) in services)
         {
-            foreach (var (source, _) in Mounts(name.ToString()!))
+            foreach (var (source, _) in Mounts(name.ToString()!).Where(m => m.Source.StartsWith('.') || m.Source.StartsWith('/')))
             {
                 AssertExists(Path.Combine(DeployDir, source), $"{name} volume");
             }
@@ -109,11 +109,11 @@ public sealed class DeploymentTests
     {
         var documents = Directory.GetFiles(Path.Combine(DeployDir, "kubernetes"), "*.yaml").SelectMany(Yaml.LoadAll).ToArray();
         var deployments = documents.Where(d => d.Str("kind") == "Deployment").ToArray();
-        Assert.Equal(["otel-collector", "unit-economics-exporter"], deployments.Select(d => d.Map("metadata").Str("name")).Order().ToArray());
+        Assert.Equal(["otel-collector", "unit-economics-exporter", "unit-economics-pushgateway"], deployments.Select(d => d.Map("metadata").Str("name")).Order().ToArray());
         Assert.All(documents.Where(d => d.Str("kind") != "Namespace"), d => Assert.Equal("unit-economics", d.Map("metadata").Str("namespace")));
 
         var services = documents.Where(d => d.Str("kind") == "Service").ToArray();
-        Assert.Equal(3, services.Length);
+        Assert.Equal(4, services.Length);
         foreach (var service in services)
         {
             var selector = service.Map("spec").Map("selector");
@@ -143,7 +143,7 @@ public sealed class DeploymentTests
         Assert.Contains("9464", ports);
 
         var scrape = Yaml.LoadAll(Path.Combine(DeployDir, "kubernetes", "prometheus-scrape.yaml")).Single();
-        var job = Yaml.Parse(scrape.Map("data").Str("scrape-configs.yaml")).List("scrape_configs").Maps().Single();
+        var job = Yaml.Parse(scrape.Map("data").Str("scrape-configs.yaml")).List("scrape_configs").Maps().Single(j => j.Str("job_name") == "unit-economics-exporter");
         Assert.Contains(job.List("relabel_configs").Maps(), r =>
             r.Get("source_labels").Strings().SequenceEqual(["__meta_kubernetes_pod_annotation_prometheus_io_scrape"]) && r.Str("action") == "keep");
     }
@@ -220,5 +220,42 @@ public sealed class DeploymentTests
                 type = property!.PropertyType;
             }
         }
+    }
+
+    [Fact]
+    public void The_daily_reconciliation_pushes_where_prometheus_scrapes_with_honor_labels()
+    {
+        // compose: the reconcile service pushes to the pushgateway service, which prometheus.yml scrapes with honor_labels.
+        var prometheus = Yaml.Load(Path.Combine(DeployDir, "prometheus", "prometheus.yml"));
+        var job = prometheus.List("scrape_configs").Maps().Single(j => j.Str("job_name") == "pushgateway");
+        Assert.Equal("true", job.Str("honor_labels").ToLowerInvariant());
+        Assert.Equal("pushgateway:9091", job.List("static_configs").Maps().Single().Get("targets").Strings().Single());
+        Assert.Contains("9091", ComposeService("pushgateway").Get("expose").Strings());
+        var loop = ComposeService("reconcile").Get("command").Strings().Single();
+        Assert.Contains("--pushgateway http://pushgateway:9091", loop, StringComparison.Ordinal);
+        Assert.Contains("--prometheus http://prometheus:9090", loop, StringComparison.Ordinal);
+        Assert.Equal("src/UnitEconomics.Cli/Dockerfile", ComposeService("reconcile").Map("build").Str("dockerfile"));
+        AssertExists(RepoPaths.Combine("src", "UnitEconomics.Cli", "Dockerfile"), "ue Dockerfile");
+
+        // Kubernetes: the CronJob's keys come from a Secret, and it pushes to the Pushgateway Service the scrape config names.
+        var documents = Yaml.LoadAll(Path.Combine(DeployDir, "kubernetes", "reconcile-cronjob.yaml")).ToArray();
+        var cron = documents.Single(d => d.Str("kind") == "CronJob");
+        Assert.Equal("0 1 * * *", cron.Map("spec").Str("schedule"));
+        var container = cron.Map("spec").Map("jobTemplate").Map("spec").Map("template").Map("spec").List("containers").Maps().Single();
+        var args = container.Get("args").Strings().ToArray();
+        Assert.Equal("reconcile", args[0]);
+        foreach (var env in container.List("env").Maps())
+        {
+            Assert.Contains($"={env.Str("name")}", string.Join(' ', args), StringComparison.Ordinal);
+            Assert.Equal("unit-economics-admin-keys", env.Map("valueFrom").Map("secretKeyRef").Str("name"));
+        }
+
+        var service = documents.Single(d => d.Str("kind") == "Service").Map("metadata").Str("name");
+        var pushUrl = args.Single(a => a.StartsWith("--pushgateway=", StringComparison.Ordinal));
+        Assert.StartsWith($"--pushgateway=http://{service}.unit-economics.svc:9091", pushUrl, StringComparison.Ordinal);
+        var scrape = Yaml.LoadAll(Path.Combine(DeployDir, "kubernetes", "prometheus-scrape.yaml")).Single();
+        var pushJob = Yaml.Parse(scrape.Map("data").Str("scrape-configs.yaml")).List("scrape_configs").Maps().Single(j => j.Str("job_name") == "unit-economics-pushgateway");
+        Assert.Equal("true", pushJob.Str("honor_labels").ToLowerInvariant());
+        Assert.Equal($"{service}.unit-economics.svc:9091", pushJob.List("static_configs").Maps().Single().Get("targets").Strings().Single());
     }
 }

@@ -8,10 +8,14 @@ namespace UnitEconomics.Deploy.Tests;
 public sealed class PrometheusRulesTests
 {
     private static readonly string RulesFile = RepoPaths.Combine("deploy", "prometheus", "rules", "unit-economics.rules.yml");
+    private static readonly string BillingRulesFile = RepoPaths.Combine("deploy", "prometheus", "rules", "billing.rules.yml");
+    private static readonly string[] RuleFiles = [RulesFile, BillingRulesFile];
     private static readonly string TestsDir = RepoPaths.Combine("deploy", "prometheus", "tests");
 
-    private static IEnumerable<Dictionary<object, object>> Rules() =>
-        Yaml.Load(RulesFile).List("groups").Maps().SelectMany(g => g.List("rules").Maps());
+    private static IEnumerable<Dictionary<object, object>> Rules() => RuleFiles.SelectMany(RulesOf);
+
+    private static IEnumerable<Dictionary<object, object>> RulesOf(string file) =>
+        Yaml.Load(file).List("groups").Maps().SelectMany(g => g.List("rules").Maps());
 
     private static IEnumerable<Dictionary<object, object>> AlertRules() => Rules().Where(r => r.Get("alert") is not null);
 
@@ -20,9 +24,10 @@ public sealed class PrometheusRulesTests
     {
         var promtool = ExternalBinary.Require("promtool", "prometheus");
 
-        var (code, output) = await ManagedProcess.RunAsync(promtool, ["check", "rules", RulesFile]);
+        var (code, output) = await ManagedProcess.RunAsync(promtool, ["check", "rules", RulesFile, BillingRulesFile]);
         Assert.True(code == 0, output);
-        Assert.Contains($"SUCCESS: {Rules().Count()} rules found", output); // promtool read every rule of the file
+        Assert.Contains($"SUCCESS: {RulesOf(RulesFile).Count()} rules found", output); // promtool read every rule of each file
+        Assert.Contains($"SUCCESS: {RulesOf(BillingRulesFile).Count()} rules found", output);
     }
 
     [SkippableFact]
@@ -45,8 +50,9 @@ public sealed class PrometheusRulesTests
         var config = RepoPaths.Combine("deploy", "prometheus", "prometheus.yml");
         var (code, output) = await ManagedProcess.RunAsync(promtool, ["check", "config", config]);
         Assert.True(code == 0, output);
-        Assert.Contains("SUCCESS: 1 rule files found", output);
-        Assert.Contains($"{Rules().Count()} rules found", output);
+        Assert.Contains("SUCCESS: 2 rule files found", output);
+        Assert.Contains($"{RulesOf(RulesFile).Count()} rules found", output);
+        Assert.Contains($"{RulesOf(BillingRulesFile).Count()} rules found", output);
     }
 
     [SkippableFact]
@@ -155,7 +161,7 @@ public sealed class PrometheusRulesTests
         foreach (var file in Directory.GetFiles(TestsDir, "*.test.yml"))
         {
             var test = Yaml.Load(file);
-            Assert.Equal("../rules/unit-economics.rules.yml", test.List("rule_files").Single());
+            Assert.Contains(test.List("rule_files").Single(), new[] { "../rules/unit-economics.rules.yml", "../rules/billing.rules.yml" });
             foreach (var group in test.List("tests").Maps())
             {
                 foreach (var testCase in (group.Get("alert_rule_test") as List<object> ?? []).Maps())

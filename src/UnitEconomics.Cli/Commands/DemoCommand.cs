@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Prometheus;
+using UnitEconomics.Cli.Reconciliation;
 using UnitEconomics.Cli.Reporting;
 using UnitEconomics.Cli.Serving;
 using UnitEconomics.Cli.Simulation;
@@ -72,9 +73,15 @@ internal static class DemoCommand
             HelpName = "FOLDER",
         };
 
+        var bills = new Option<string?>("--bills")
+        {
+            Description = "Also write the month's provider bills (OpenAI and Anthropic admin API responses) to this folder, for ue reconcile --demo",
+            HelpName = "FOLDER",
+        };
+
         var command = new Command("demo", "Simulate a multi-tenant AI SaaS through the real pipeline and print the unit-economics report")
         {
-            days, seed, start, tenants, catalogs, format, output, quiet, focus, serve, listen, port, rate, stopAfter, influx, influxDb, simpleTokens, stripeExport,
+            days, seed, start, tenants, catalogs, format, output, quiet, focus, serve, listen, port, rate, stopAfter, influx, influxDb, simpleTokens, stripeExport, bills,
         };
         foreach (var option in savings.All)
         {
@@ -119,7 +126,19 @@ internal static class DemoCommand
                 Routing = new RoutingRule(parse.GetValue(simpleTokens)),
                 ReportOptions = savings.Read(parse),
             };
-            return await RunAsync(settings, CommonOptions.ToReportFormat(parse.GetValue(format)!), parse.GetValue(output), parse.GetValue(quiet), stdout, stderr, focusFile);
+            var billFolder = parse.GetValue(bills);
+            if (billFolder is not null)
+            {
+                settings = DemoBillsRun.WithLedger(settings);
+            }
+
+            var code = await RunAsync(settings, CommonOptions.ToReportFormat(parse.GetValue(format)!), parse.GetValue(output), parse.GetValue(quiet), stdout, stderr, focusFile);
+            if (billFolder is not null)
+            {
+                await DemoBillsRun.WriteAsync(settings, billFolder, stderr);
+            }
+
+            return code;
         });
         return command;
     }

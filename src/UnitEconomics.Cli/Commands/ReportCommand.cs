@@ -20,6 +20,7 @@ internal static class ReportCommand
         var format = CommonOptions.Format();
         var output = CommonOptions.Out();
         var savings = new SavingsOptions();
+        var bills = new BillOptions();
 
         var command = new Command("report", "The unit-economics report from a live Prometheus")
         {
@@ -30,6 +31,7 @@ internal static class ReportCommand
             command.Options.Add(option);
         }
 
+        bills.AddTo(command);
         command.SetAction(async (parse, cancel) =>
         {
             var (baseUrl, start, end) = CommonOptions.PrometheusWindow(parse.GetValue(prometheus)!, parse.GetValue(from), parse.GetValue(to), parse.GetValue(window));
@@ -43,6 +45,7 @@ internal static class ReportCommand
             inputs.Revenue = revenue;
             Focus.CloudBillReport.Apply(inputs);
             var report = ReportBuilder.Build(inputs, catalog, savings.Read(parse));
+            report = report with { Reconciliation = await ReconcileCommand.ForReportAsync(bills, parse, baseUrl, start, end, CommonOptions.CatalogFiles(parse.GetValue(catalogs)), cancel) };
             await ReportOutput.WriteAsync(report, CommonOptions.ToReportFormat(parse.GetValue(format)!), parse.GetValue(output), stdout);
             return 0;
         });

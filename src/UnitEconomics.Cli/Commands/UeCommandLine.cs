@@ -17,6 +17,7 @@ public static class UeCommandLine
         root.Subcommands.Add(CatalogCommand.Build(stdout));
         root.Subcommands.Add(Focus.ExportFocusCommand.Build(stdout));
         root.Subcommands.Add(TenantsCommand.Build(stdout, stderr));
+        root.Subcommands.Add(ReconcileCommand.Build(stdout));
         return root;
     }
 

@@ -117,6 +117,9 @@ public sealed class CostRollup(RoutingRule? routing = null) : ICostSink
 
     public Dictionary<string, AgentTotals> Agents { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>By (UTC day, provider, model): what provider bills are reconciled against.</summary>
+    public Dictionary<(DateTime Day, string Provider, string Model), UsageTotals> ModelDays { get; } = [];
+
     /// <summary>Cost by (tier, UTC day).</summary>
     public Dictionary<(string Tier, DateTime Day), decimal> TierDays { get; } = [];
 
@@ -159,6 +162,7 @@ public sealed class CostRollup(RoutingRule? routing = null) : ICostSink
                 (useCaseModel.Batch ??= new UsageTotals()).Add(call);
             }
 
+            this.ModelDays.GetOrNew((c.EndTimeUtc.Date, c.Provider, c.Model)).Add(call);
             var day = (call.Tier, c.EndTimeUtc.Date);
             this.TierDays[day] = this.TierDays.GetValueOrDefault(day) + call.Cost.Total;
             if (call.IsSingleShot)

@@ -229,7 +229,7 @@ public sealed class PrometheusReportSource : IDisposable
     }
 
     /// <summary>The exact change of <paramref name="metric"/> summed by <paramref name="by"/> over <paramref name="seconds"/> before <paramref name="at"/>; series born inside the window count from zero.</summary>
-    private Task<List<(Dictionary<string, string> Labels, double Value)>> DeltaAsync(string metric, string by, long seconds, DateTime at, CancellationToken cancel) =>
+    public Task<List<(Dictionary<string, string> Labels, double Value)>> DeltaAsync(string metric, string by, long seconds, DateTime at, CancellationToken cancel) =>
         this.QueryAsync($"sum by ({by}) ({metric}) - (sum by ({by}) ({metric} offset {seconds}s) or sum by ({by}) ({metric}) * 0)", at, cancel);
 
     private async Task UsageAsync<TKey>(Dictionary<TKey, UsageTotals> into, string by, Func<Dictionary<string, string>, TKey> key, long window, DateTime at, CancellationToken cancel)

@@ -1,4 +1,5 @@
 using System.Text;
+using UnitEconomics.Cli.Reconciliation;
 
 namespace UnitEconomics.Cli.Reporting;
 
@@ -22,7 +23,7 @@ public static class ReportOutput
             }
 
             Directory.CreateDirectory(path);
-            foreach (var (name, csv) in tables)
+            foreach (var (name, csv) in tables.Concat(ReportReconciliationSection.CsvTables(report.Reconciliation)))
             {
                 await File.WriteAllTextAsync(Path.Combine(path, name + ".csv"), csv, Utf8);
             }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using UnitEconomics.Cli.Reconciliation;
 
 namespace UnitEconomics.Cli.Reporting;
 
@@ -56,6 +57,7 @@ public static class ReportRenderer
             Section(sb, markdown, table);
         }
 
+        ReportReconciliationSection.Append(sb, r.Reconciliation, markdown);
         return sb.ToString();
     }
 

@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using UnitEconomics.Books.Reconciliation;
+
 namespace UnitEconomics.Cli.Reporting;
 
 /// <summary>
@@ -52,6 +55,10 @@ public sealed record UnitEconomicsReport
 
     /// <summary>Every tenant's cost, for reconciliation (the table shows the top ones).</summary>
     public required IReadOnlyList<TenantRow> AllTenants { get; init; }
+
+    /// <summary>The providers' bills against the estimates over the window's whole UTC days, when bills were given (docs/reconciliation.md).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ReconciliationResult? Reconciliation { get; init; }
 }
 
 /// <summary>

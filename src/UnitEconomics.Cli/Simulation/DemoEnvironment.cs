@@ -1,6 +1,7 @@
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 using Prometheus;
+using UnitEconomics.Cli.Reconciliation;
 using UnitEconomics.Cli.Reporting;
 using UnitEconomics.Otel.Engine;
 using UnitEconomics.Otel.InfluxDB.Sink;
@@ -12,7 +13,7 @@ using UnitEconomics.Otel.Tenants;
 namespace UnitEconomics.Cli.Simulation;
 
 /// <summary>What the demo runs with.</summary>
-public sealed class DemoSettings
+public sealed record DemoSettings
 {
     public int Days { get; init; } = 30;
 
@@ -44,6 +45,9 @@ public sealed class DemoSettings
 
     /// <summary>More sinks fed by the engine (the FOCUS rollup of <c>--focus</c>).</summary>
     public IReadOnlyList<ICostSink> ExtraSinks { get; init; } = [];
+
+    /// <summary>Meters every call as the providers would, for <c>demo --bills</c> (and plants the bills' flaws).</summary>
+    public ProviderLedger? ProviderLedger { get; init; }
 
     public static string ShippedTenantFile => Path.Combine(AppContext.BaseDirectory, "demo", "demo-tenants.yaml");
 }
@@ -90,7 +94,7 @@ public sealed class DemoEnvironment : IAsyncDisposable
         }
 
         this.tracing = builder.AddUnitEconomics(this.Engine).Build()!;
-        this.Simulator = new SaasSimulator(this.Directory, this.Clock, this.Engine, settings.Seed);
+        this.Simulator = new SaasSimulator(this.Directory, this.Clock, this.Engine, settings.Seed, settings.ProviderLedger);
     }
 
     public DemoSettings Settings { get; }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
+using UnitEconomics.Cli.Reconciliation;
 using UnitEconomics.Otel.Budgets;
 using UnitEconomics.Otel.Engine;
 using UnitEconomics.Otel.Tenants;
@@ -30,10 +31,13 @@ public sealed class SaasSimulator
     private readonly IEmbeddingGenerator<string, Embedding<float>> embeddings;
     private readonly Dictionary<string, double> intensity = new(StringComparer.Ordinal);
     private readonly CostEngine engine;
+    private readonly ProviderLedger? ledger;
+    private readonly Dictionary<string, IChatClient> untraced = new(StringComparer.Ordinal);
     private List<(TenantInfo Tenant, double Rate)>? weights;
 
-    public SaasSimulator(TenantDirectory tenants, SimulatedClock clock, CostEngine engine, int seed)
+    public SaasSimulator(TenantDirectory tenants, SimulatedClock clock, CostEngine engine, int seed, ProviderLedger? ledger = null)
     {
+        this.ledger = ledger;
         this.tenants = tenants;
         this.clock = clock;
         this.engine = engine;
@@ -185,10 +189,12 @@ public sealed class SaasSimulator
 
     private async Task RagAsync(TenantInfo tenant)
     {
+        var queryTokens = this.Between(20, 80);
         await this.embeddings.GenerateAsync(["the user's question"], new EmbeddingGenerationOptions
         {
-            AdditionalProperties = new() { [SimulatedEmbeddingGenerator.TokensKey] = (long)this.Between(20, 80) },
+            AdditionalProperties = new() { [SimulatedEmbeddingGenerator.TokensKey] = queryTokens },
         });
+        this.ledger?.RecordEmbedding(this.clock.Now, "openai", "text-embedding-3-small", queryTokens);
 
         using (var lookup = Source.StartActivity("semantic_cache lookup"))
         {
@@ -221,7 +227,7 @@ public sealed class SaasSimulator
         await this.ChatAsync("anthropic", "claude-haiku-4-5", this.Between(3_000, 6_000), this.Between(200, 400));
     }
 
-    private Task<ChatResponse> ChatAsync(string provider, string model, long input, long output, long cached = 0)
+    private async Task<ChatResponse> ChatAsync(string provider, string model, long input, long output, long cached = 0)
     {
         if (!this.chats.TryGetValue(model, out var chat))
         {
@@ -232,7 +238,18 @@ public sealed class SaasSimulator
             this.chats[model] = chat;
         }
 
-        return chat.GetResponseAsync("simulated prompt", new ChatOptions
+        // With a ledger (demo --bills), some calls go through a worker nobody instrumented: no span, still billed.
+        if (this.ledger?.SkipsTracing(model) == true)
+        {
+            if (!this.untraced.TryGetValue(model, out var bare))
+            {
+                this.untraced[model] = bare = new SimulatedChatClient(provider, model, this.clock);
+            }
+
+            chat = bare;
+        }
+
+        var response = await chat.GetResponseAsync("simulated prompt", new ChatOptions
         {
             ModelId = model,
             AdditionalProperties = new()
@@ -246,6 +263,8 @@ public sealed class SaasSimulator
                 },
             },
         });
+        this.ledger?.RecordChat(this.clock.Now, provider, model, input, cached, output);
+        return response;
     }
 
     private double DailyRate(TenantInfo tenant, int day, int days)
