@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using UnitEconomics.Books.ProviderBills;
 using UnitEconomics.Books.ProviderBills.Anthropic;
 using UnitEconomics.Books.ProviderBills.OpenAi;
@@ -22,28 +21,11 @@ public sealed class ReconcilePrometheusTests
     [SkippableFact]
     public async Task Prometheus_estimates_reconcile_with_bills_of_the_same_calls_to_matched_rows()
     {
-        var port = ExternalBinary.FreePort();
-        await using var demo = ManagedProcess.Start("dotnet", [RepoPaths.UeAssembly, "demo", "--serve", "--port", port.ToString(CultureInfo.InvariantCulture),
-            "--rate", "200", "--stop-after", "400", "--seed", "11"]);
-        await demo.WaitForHttpAsync($"http://127.0.0.1:{port}/healthz", TimeSpan.FromMinutes(2));
-        await using var prometheus = await PrometheusServer.StartNewAsync($"""
-            global:
-              scrape_interval: 1s
-            scrape_configs:
-              - job_name: demo
-                static_configs:
-                  - targets: ["127.0.0.1:{port}"]
-            """);
-        using var http = new HttpClient();
-        var (models, requests) = await WaitForTrafficToStopAsync(http, port);
-        using var source = new PrometheusReportSource(prometheus.Url);
-        var deadline = DateTime.UtcNow.AddMinutes(1);
-        while ((await source.QueryAsync("sum(ai_tenant_requests_total)", DateTime.UtcNow)) is var scraped && (scraped.Count != 1 || (long)scraped[0].Value != requests))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Prometheus never scraped {requests} requests:\n{prometheus.Output}");
-            await Task.Delay(250);
-        }
-
+        await using var demo = await ScrapedDemo.StartAsync(seed: 11, requests: 400);
+        var (report, _) = await demo.SettleAsync();
+        // Cache lookups have neither cost nor tokens and unpriced models no cost: nothing to bill or estimate.
+        List<ModelRow> models = [.. report.Models.Where(m => m.Cost is { } cost && (cost != 0 || m.UncachedInputTokens + m.CacheReadTokens + m.OutputTokens != 0))];
+        using var source = new PrometheusReportSource(demo.Prometheus.Url);
         var today = DateTime.UtcNow.Date;
         var estimates = await EstimateSources.FromPrometheusAsync(source, today, today.AddDays(1), DateTime.UtcNow);
         foreach (var m in models)
@@ -59,8 +41,8 @@ public sealed class ReconcilePrometheusTests
         var anthropicKey = "sk-ant-admin01-" + Guid.NewGuid().ToString("N");
         await using var openAi = Serve(OpenAiAdminApi.Api, models, today, r => r.Headers["Authorization"] == "Bearer " + openAiKey);
         await using var anthropic = Serve(AnthropicAdminApi.Api, models, today, r => r.Headers["x-api-key"] == anthropicKey);
-        var openAiVariable = "UE_TEST_OPENAI_ADMIN_KEY_" + port.ToString(CultureInfo.InvariantCulture);
-        var anthropicVariable = "UE_TEST_ANTHROPIC_ADMIN_KEY_" + port.ToString(CultureInfo.InvariantCulture);
+        var openAiVariable = "UE_TEST_OPENAI_ADMIN_KEY_" + demo.Port.ToString(CultureInfo.InvariantCulture);
+        var anthropicVariable = "UE_TEST_ANTHROPIC_ADMIN_KEY_" + demo.Port.ToString(CultureInfo.InvariantCulture);
         Environment.SetEnvironmentVariable(openAiVariable, openAiKey);
         Environment.SetEnvironmentVariable(anthropicVariable, anthropicKey);
         try
@@ -68,7 +50,7 @@ public sealed class ReconcilePrometheusTests
             var result = await ReconcileRunner.RunAsync(new ReconcileSettings
             {
                 Bills = [BillSource.OpenAi(null, null, openAi.Url, openAiVariable), BillSource.Anthropic(null, null, anthropic.Url, anthropicVariable)],
-                Prometheus = prometheus.Url,
+                Prometheus = demo.Prometheus.Url,
                 FromUtc = today,
                 ToUtc = today.AddDays(1),
             });
@@ -100,26 +82,5 @@ public sealed class ReconcilePrometheusTests
         server.Serve(api.Usage.Path, [.. api.Usage.WritePages(mine.Select(m =>
             new BilledUsage(day, m.Model, new TokenCounts(m.UncachedInputTokens, m.CacheReadTokens, m.CacheWriteTokens, m.OutputTokens + m.ReasoningTokens), m.Calls)))]);
         return server;
-    }
-
-    private static async Task<(List<ModelRow> Billable, long Requests)> WaitForTrafficToStopAsync(HttpClient http, int port)
-    {
-        long last = -1;
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(1500);
-            var report = ReportRenderer.FromJson(await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/report")))!;
-            var requests = report.AllTenants.Sum(t => t.Calls);
-            if (requests > 0 && requests == last)
-            {
-                // Cache lookups have neither cost nor tokens and unpriced models no cost: nothing to bill or estimate.
-                return ([.. report.Models.Where(m => m.Cost is { } cost && (cost != 0 || m.UncachedInputTokens + m.CacheReadTokens + m.OutputTokens != 0))], requests);
-            }
-
-            last = requests;
-        }
-
-        throw new TimeoutException("the demo's traffic did not stop");
     }
 }
