@@ -36,14 +36,19 @@ public readonly struct NoAncestry : ISpanAncestry
     }
 }
 
-/// <summary>Walks <see cref="Activity.Parent"/>: every in-process parent has not ended yet when its child ends.</summary>
+/// <summary>
+/// Walks <see cref="Activity.Parent"/>: every in-process parent has not ended yet when its child ends.
+/// Each parent is read by the engine's normalizer, so "starts a task" is the one rule of <see cref="GenAiCall.StartsTask"/>.
+/// </summary>
 public readonly struct ActivityAncestry : ISpanAncestry
 {
     private readonly Activity activity;
+    private readonly SpanNormalizer normalizer;
 
-    public ActivityAncestry(Activity activity)
+    public ActivityAncestry(Activity activity, SpanNormalizer normalizer)
     {
         this.activity = activity;
+        this.normalizer = normalizer;
     }
 
     public bool HasAncestors => this.activity.Parent is not null;
@@ -53,36 +58,8 @@ public readonly struct ActivityAncestry : ISpanAncestry
     {
         for (var parent = this.activity.Parent; parent is not null; parent = parent.Parent)
         {
-            var (isRoot, agent) = ReadTaskRoot(parent);
+            var isRoot = this.normalizer.StartsTask(new ActivitySpanView(parent), out var agent);
             visitor.Visit(new AncestorInfo(parent.SpanId, isRoot, agent));
         }
-    }
-
-    /// <summary>Whether an activity starts an agent task: <c>invoke_agent</c>/<c>invoke_workflow</c>, or marked <c>ai.task.root</c>.</summary>
-    public static (bool IsTaskRoot, string? AgentName) ReadTaskRoot(Activity activity)
-    {
-        var isRoot = false;
-        string? agent = null;
-        string? agentId = null;
-        foreach (ref readonly var tag in activity.EnumerateTagObjects())
-        {
-            switch (tag.Key)
-            {
-                case GenAiAttributes.GenAi.OperationName:
-                    isRoot |= tag.Value is string op && SpanNormalizer.Classify(op) == OperationKind.Agent;
-                    break;
-                case GenAiAttributes.UnitEconomics.TaskRoot:
-                    isRoot |= AttributeValue.FromObject(tag.Value).IsTrue();
-                    break;
-                case GenAiAttributes.GenAi.Agent.Name:
-                    agent = tag.Value as string;
-                    break;
-                case GenAiAttributes.GenAi.Agent.Id:
-                    agentId = tag.Value as string;
-                    break;
-            }
-        }
-
-        return (isRoot, agent ?? agentId);
     }
 }

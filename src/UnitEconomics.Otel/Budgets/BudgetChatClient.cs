@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using UnitEconomics.Otel.Agents;
 using UnitEconomics.Otel.Engine;
+using UnitEconomics.Otel.Spans;
 
 namespace UnitEconomics.Otel.Budgets;
 
@@ -130,12 +131,12 @@ public sealed class BudgetChatClient : DelegatingChatClient
     }
 
     /// <summary>The outermost task root among the current activity and its parents.</summary>
-    private static ActivitySpanId? FindTaskRoot(Activity current)
+    private ActivitySpanId? FindTaskRoot(Activity current)
     {
         ActivitySpanId? root = null;
         for (var a = current; a is not null; a = a.Parent)
         {
-            if (ActivityAncestry.ReadTaskRoot(a).IsTaskRoot)
+            if (this.engine.Normalizer.StartsTask(new ActivitySpanView(a), out _))
             {
                 root = a.SpanId;
             }

@@ -70,20 +70,68 @@ public sealed class CostEngine
     public int OpenTasks => this.tasks.OpenCount;
 
     /// <summary>
-    /// Processes a span that has ended. Its ancestors say whether it belongs to an agent task; in the
-    /// service they come from the buffered trace, so a task's children are replayed before its root.
+    /// Reads and accounts a span that has ended, in one step: what a door does when it has the span and
+    /// its ancestors at hand (the in-process processor). Never throws.
     /// </summary>
     public void OnEnded<TSpan, TAncestry>(in TSpan span, in TAncestry ancestry)
         where TSpan : struct, ISpanView
         where TAncestry : struct, ISpanAncestry
     {
+        if (this.Read(span, out var call) == NormalizeResult.Ok)
+        {
+            this.Account(call, ancestry);
+        }
+    }
+
+    /// <summary>
+    /// The stateless read: <paramref name="span"/> as a <see cref="GenAiCall"/>, or why not. A rejected
+    /// span (malformed token counts or cost) is counted here, so both doors count rejections alike.
+    /// The OTLP service reads each span when its batch is decoded and keeps the call, not the span.
+    /// Never throws.
+    /// </summary>
+    public NormalizeResult Read<TSpan>(in TSpan span, out GenAiCall call)
+        where TSpan : struct, ISpanView
+    {
         try
         {
-            this.Process(span, ancestry);
+            var result = this.Normalizer.Normalize(span, out call, out var reason);
+            if (result == NormalizeResult.Rejected)
+            {
+                this.Notify(reason);
+            }
+            else if (result == NormalizeResult.Ok && ReferenceEquals(call.Operation, GenAiAttributes.Operations.Retrieval))
+            {
+                // A retrieval span's model label is the catalog entry that prices it (DESIGN §3).
+                call.Model = RetrievalPricing.EntryFor(call, this.catalog(), this.Normalizer);
+            }
+
+            return result;
         }
         catch (Exception ex)
         {
             // A span the engine cannot read must never reach the host app as an exception.
+            UnitEconomicsEventSource.Log.SpanProcessingFailed(ex.GetType().Name, ex.Message);
+            this.Notify(RejectReason.Unreadable);
+            call = default;
+            return NormalizeResult.Rejected;
+        }
+    }
+
+    /// <summary>
+    /// The accounting entry: prices a call <see cref="Read"/> returned, attributes it, rolls it up into
+    /// its agent task (found through <paramref name="ancestry"/>), applies budgets and hands it to the
+    /// sinks. Calls of one trace must come children first, so a task's calls are added before its root
+    /// closes it. Never throws.
+    /// </summary>
+    public void Account<TAncestry>(in GenAiCall call, in TAncestry ancestry)
+        where TAncestry : struct, ISpanAncestry
+    {
+        try
+        {
+            this.Process(call, ancestry);
+        }
+        catch (Exception ex)
+        {
             UnitEconomicsEventSource.Log.SpanProcessingFailed(ex.GetType().Name, ex.Message);
             this.Notify(RejectReason.Unreadable);
         }
@@ -174,27 +222,10 @@ public sealed class CostEngine
         return idle.Count;
     }
 
-    private void Process<TSpan, TAncestry>(in TSpan span, in TAncestry ancestry)
-        where TSpan : struct, ISpanView
+    private void Process<TAncestry>(in GenAiCall call, in TAncestry ancestry)
         where TAncestry : struct, ISpanAncestry
     {
-        var result = this.Normalizer.Normalize(span, out var call, out var reason);
-        if (result != NormalizeResult.Ok)
-        {
-            if (result == NormalizeResult.Rejected)
-            {
-                this.Notify(reason);
-            }
-
-            return;
-        }
-
-        if (ReferenceEquals(call.Operation, GenAiAttributes.Operations.Retrieval))
-        {
-            call.Model = RetrievalPricing.EntryFor(call, this.catalog(), this.Normalizer);
-        }
-
-        var isRoot = call.Kind == OperationKind.Agent || call.IsTaskRoot;
+        var isRoot = call.StartsTask;
         if (isRoot || ancestry.HasAncestors)
         {
             this.ProcessWithTasks(call, ancestry, isRoot);

@@ -124,7 +124,7 @@ internal sealed class GenAiCostProcessor : BaseProcessor<Activity>
     private void Price(Activity data)
     {
         var view = new ActivitySpanView(data, this.resource ??= this.ReadResource());
-        this.engine.OnEnded(view, new ActivityAncestry(data));
+        this.engine.OnEnded(view, new ActivityAncestry(data, this.engine.Normalizer));
     }
 
     private IReadOnlyDictionary<string, object> ReadResource()

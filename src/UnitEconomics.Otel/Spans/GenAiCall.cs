@@ -64,6 +64,12 @@ public struct GenAiCall
     public readonly bool CacheHit => this.Cache == CacheLookup.Hit;
     public bool IsBatch;
     public bool IsTaskRoot;
+
+    /// <summary>
+    /// Whether the call starts an agent task (DESIGN §7): an <c>invoke_agent</c>/<c>invoke_workflow</c>
+    /// span, or one marked <c>ai.task.root</c>. The one place this rule is written.
+    /// </summary>
+    public readonly bool StartsTask => this.Kind == OperationKind.Agent || this.IsTaskRoot;
     public bool IsError;
     public ActivityTraceId TraceId;
     public ActivitySpanId SpanId;

@@ -225,16 +225,35 @@ public sealed class SpanNormalizer
     }
 
     /// <summary>
-    /// Whether attribute <paramref name="key"/> alone makes a span one the engine reads (tenant, use case
-    /// and conversation keys do not: apps put them on every span). Lets a caller that buffers spans
-    /// before handing them over (the OTLP service) keep only those, with the engine's own key table.
+    /// Whether the normalizer reads attribute <paramref name="key"/> at all (a GenAI key, an alias, or a
+    /// configured tenant, use-case or cache-hit key): a door that keeps spans' attributes a while can
+    /// drop the others undecoded.
     /// </summary>
-    public bool IsGenAiKey(string key) =>
-        this.keys.TryGetValue(key, out var slot) && slot.MarksGenAi;
+    public bool ReadsKey(string key) => this.keys.TryGetValue(key, out _);
+
+    /// <summary>Whether attribute <paramref name="key"/> alone makes a span one the engine reads. (Goes with the service's old span buffer.)</summary>
+    public bool IsGenAiKey(string key) => this.keys.TryGetValue(key, out var slot) && slot.MarksGenAi;
 
     /// <summary>
-    /// Whether <see cref="Normalize"/> could find <paramref name="activity"/> a GenAI span: it has a key
-    /// of <see cref="IsGenAiKey"/> or its name names an operation. GenAI instrumentations set
+    /// Whether <paramref name="span"/> starts an agent task (<see cref="GenAiCall.StartsTask"/>), and the
+    /// agent it names: how a door reads a span's ancestors that are still open (in-process, live parents).
+    /// </summary>
+    public bool StartsTask<TSpan>(in TSpan span, out string? agentName)
+        where TSpan : struct, ISpanView
+    {
+        if (this.Normalize(span, out var call, out _) == NormalizeResult.Ok && call.StartsTask)
+        {
+            agentName = call.AgentName;
+            return true;
+        }
+
+        agentName = null;
+        return false;
+    }
+
+    /// <summary>
+    /// Whether <see cref="Normalize"/> could find <paramref name="activity"/> a GenAI span: it has a GenAI key
+    /// (not only tenant, use case or conversation) or its name names an operation. GenAI instrumentations set
     /// <c>gen_ai.operation.name</c> first, so for them this stops at the first tag; other spans cost one
     /// pass over their keys. Lets the processor hand over only the spans the engine would read.
     /// </summary>
