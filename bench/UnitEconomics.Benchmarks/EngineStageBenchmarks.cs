@@ -7,6 +7,7 @@ using UnitEconomics.Otel.Pricing;
 using UnitEconomics.Otel.Prometheus;
 using UnitEconomics.Otel.Spans;
 using UnitEconomics.Otel.Tenants;
+using UnitEconomics.Otel.Budgets;
 
 namespace UnitEconomics.Benchmarks;
 

@@ -8,6 +8,7 @@ using UnitEconomics.Otel.Pricing;
 using UnitEconomics.Otel.Processing;
 using UnitEconomics.Otel.Prometheus;
 using UnitEconomics.Otel.Tenants;
+using UnitEconomics.Otel.Sources;
 
 namespace UnitEconomics.Benchmarks;
 

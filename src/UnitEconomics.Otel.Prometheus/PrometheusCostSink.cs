@@ -4,6 +4,8 @@ using UnitEconomics.Otel.Engine;
 using UnitEconomics.Otel.Pricing;
 using UnitEconomics.Otel.Spans;
 using UnitEconomics.Otel.Tenants;
+using UnitEconomics.Otel.Agents;
+using UnitEconomics.Otel.Budgets;
 
 namespace UnitEconomics.Otel.Prometheus;
 
@@ -53,7 +55,7 @@ public sealed class PrometheusCostSink : ICostSink
     private readonly ConcurrentDictionary<CallKey, CallSeries> callSeries = new();
     private readonly ConcurrentDictionary<TenantKey, TenantSeries> tenantSeries = new();
     private readonly object publishLock = new();
-    private CostEngine[] engines = [];
+    private PendingCalls[] pending = [];
     private HashSet<(string Tenant, string Tier)> publishedTenants = [];
     private HashSet<string> publishedTiers = [];
     private HashSet<(string Provider, string Model, string TokenType)> publishedPrices = [];
@@ -97,7 +99,7 @@ public sealed class PrometheusCostSink : ICostSink
     public void OnCall(in CallCost call)
     {
         ref readonly var c = ref call;
-        var series = c.Labels.StateOf<CallSeries>(this) ?? c.Labels.Attach(this, this.GetCallSeries(c.Labels));
+        var series = c.Labels.Series.StateOf<CallSeries>(this) ?? c.Labels.Series.Attach(this, this.GetCallSeries(c.Labels));
         var pico = c.Cost.TotalPicoUsd;
         var usd = pico / PicoPerUsd;
         var parts = c.Call.Parts;
@@ -108,18 +110,24 @@ public sealed class PrometheusCostSink : ICostSink
             series.SingleShotCost.Observe(usd);
         }
 
-        var tenant = c.TenantLabels.StateOf<TenantSeries>(this) ?? c.TenantLabels.Attach(this, this.GetTenantSeries(c.TenantLabels));
+        var tenant = c.TenantLabels.Series.StateOf<TenantSeries>(this) ?? c.TenantLabels.Series.Attach(this, this.GetTenantSeries(c.TenantLabels));
         tenant.Cells.Add(pico, usd);
     }
 
-    /// <summary>Remembers the engine, to have it price its pending spans before each scrape.</summary>
-    public void OnAttached(CostEngine engine)
+    /// <summary>Remembers the engine's pending calls, to have them priced before each scrape.</summary>
+    public void OnAttached(PendingCalls pending)
     {
         lock (this.publishLock)
         {
-            this.engines = [.. this.engines, engine];
+            this.pending = [.. this.pending, pending];
         }
     }
+
+    /// <inheritdoc/>
+    public void OnCatalogChanged(PriceCatalog catalog) => this.PublishPrices(catalog, DateTimeOffset.UtcNow);
+
+    /// <inheritdoc/>
+    public void OnTenantsChanged(TenantDirectory tenants) => this.PublishTenants(tenants);
 
     /// <summary>
     /// Moves what calls added since the last collect into the prometheus-net children, after the
@@ -128,9 +136,9 @@ public sealed class PrometheusCostSink : ICostSink
     /// </summary>
     public void Flush()
     {
-        foreach (var engine in Volatile.Read(ref this.engines))
+        foreach (var pending in Volatile.Read(ref this.pending))
         {
-            engine.PricePending();
+            pending.PriceNow();
         }
 
         foreach (var series in this.callSeries.Values)

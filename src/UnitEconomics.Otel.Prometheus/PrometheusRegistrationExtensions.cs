@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Trace;
 using Prometheus;
 using UnitEconomics.Otel.Engine;
-using UnitEconomics.Otel.Processing;
 
 namespace UnitEconomics.Otel.Prometheus;
 
@@ -16,25 +15,8 @@ public static class PrometheusRegistrationExtensions
     /// </summary>
     public static IServiceCollection AddUnitEconomicsPrometheus(this IServiceCollection services, CollectorRegistry? registry = null)
     {
-        services.TryAddSingleton(sp =>
-        {
-            var sink = new PrometheusCostSink(registry);
-
-            // The gauges follow the tenant file and the catalog as they are reloaded.
-            if (sp.GetService<TenantDirectorySource>() is { } tenants)
-            {
-                sink.PublishTenants(tenants.Current);
-                tenants.Reloaded += sink.PublishTenants;
-            }
-
-            if (sp.GetService<PriceCatalogSource>() is { } catalog)
-            {
-                sink.PublishPrices(catalog.Current, DateTimeOffset.UtcNow);
-                catalog.Reloaded += c => sink.PublishPrices(c, DateTimeOffset.UtcNow);
-            }
-
-            return sink;
-        });
+        // The engine hands the sink the tenant file and the catalog in force, and each reload of them.
+        services.TryAddSingleton(_ => new PrometheusCostSink(registry));
         services.AddSingleton<ICostSink>(sp => sp.GetRequiredService<PrometheusCostSink>());
         return services;
     }

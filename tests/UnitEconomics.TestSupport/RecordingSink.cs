@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using UnitEconomics.Otel.Engine;
 using UnitEconomics.Otel.Spans;
+using UnitEconomics.Otel.Agents;
+using UnitEconomics.Otel.Budgets;
 
 namespace UnitEconomics.TestSupport;
 

@@ -1,6 +1,7 @@
 using UnitEconomics.Books.Revenue.Stripe;
 using UnitEconomics.Otel.Processing;
 using UnitEconomics.Otel.Tenants;
+using UnitEconomics.Otel.Sources;
 
 namespace UnitEconomics.Books.Revenue;
 

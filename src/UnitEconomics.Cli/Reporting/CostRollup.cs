@@ -1,5 +1,7 @@
 using UnitEconomics.Otel.Engine;
 using UnitEconomics.Otel.Spans;
+using UnitEconomics.Otel.Agents;
+using UnitEconomics.Otel.Budgets;
 
 namespace UnitEconomics.Cli.Reporting;
 

@@ -72,9 +72,7 @@ public sealed class DemoEnvironment : IAsyncDisposable
         var sinks = new List<ICostSink> { this.Rollup };
         if (settings.Registry is not null)
         {
-            this.Prometheus = new PrometheusCostSink(settings.Registry);
-            this.Prometheus.PublishTenants(this.Directory);
-            this.Prometheus.PublishPrices(this.Catalog, DateTimeOffset.UtcNow);
+            this.Prometheus = new PrometheusCostSink(settings.Registry); // the engine hands it tenants and prices
             sinks.Add(this.Prometheus);
         }
 

@@ -16,6 +16,7 @@ using UnitEconomics.Exporter.Security;
 using UnitEconomics.Otel.InfluxDB.Sink;
 using UnitEconomics.Otel.Processing;
 using UnitEconomics.Otel.Prometheus;
+using UnitEconomics.Otel.Sources;
 
 namespace UnitEconomics.Exporter.Hosting;
 
@@ -105,17 +106,7 @@ public static class ExporterHost
 
         // The cost metrics go to the registry /metrics serves (ExporterMetrics'), which a test may
         // replace with a fresh one; AddUnitEconomicsPrometheus then only adds the sink to the engine's.
-        services.TryAddSingleton(sp =>
-        {
-            var sink = new PrometheusCostSink(sp.GetRequiredService<ExporterMetrics>().Registry);
-            var tenants = sp.GetRequiredService<TenantDirectorySource>();
-            sink.PublishTenants(tenants.Current);
-            tenants.Reloaded += sink.PublishTenants;
-            var catalog = sp.GetRequiredService<PriceCatalogSource>();
-            sink.PublishPrices(catalog.Current, DateTimeOffset.UtcNow);
-            catalog.Reloaded += c => sink.PublishPrices(c, DateTimeOffset.UtcNow);
-            return sink;
-        });
+        services.TryAddSingleton(sp => new PrometheusCostSink(sp.GetRequiredService<ExporterMetrics>().Registry));
         services.AddUnitEconomicsPrometheus();
 
         if (options.Influx.Url is not null)

@@ -6,6 +6,8 @@ using UnitEconomics.Otel.InfluxDB.Events;
 using UnitEconomics.Otel.InfluxDB.LineProtocol;
 using UnitEconomics.Otel.Pricing;
 using UnitEconomics.Otel.Spans;
+using UnitEconomics.Otel.Agents;
+using UnitEconomics.Otel.Budgets;
 
 namespace UnitEconomics.Otel.InfluxDB.Sink;
 

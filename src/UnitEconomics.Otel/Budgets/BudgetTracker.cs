@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using UnitEconomics.Otel.Spans;
 
 namespace UnitEconomics.Otel.Budgets;
 
@@ -20,6 +21,29 @@ public sealed class BudgetTracker
     }
 
     public BudgetOptions Options => this.options;
+
+    /// <summary>Whether any session or tenant budget is set (else the engine skips <see cref="Add"/>).</summary>
+    internal bool LimitsCalls => this.options.MaxTokensPerSession is not null || this.options.MaxUsdPerTenantPerMonth is not null;
+
+    /// <summary>
+    /// Adds an accounted call to its session's tokens and (when priced) its tenant's month; each budget
+    /// it takes over its limit comes back once, in <paramref name="session"/> or <paramref name="tenant"/>.
+    /// </summary>
+    internal void Add(in GenAiCall call, decimal cost, bool priced, string tenantLabel, string tier, out BudgetExceeded? session, out BudgetExceeded? tenant)
+    {
+        session = tenant = null;
+        if (this.options.MaxTokensPerSession is { } sessionLimit && call.ConversationId is { } conversation
+            && this.AddSessionTokens(conversation, call.TotalTokens, call.EndTimeUtc, out var sessionUsed))
+        {
+            session = new BudgetExceeded(BudgetScope.Session, conversation, tenantLabel, tier, call.UseCase, sessionLimit, sessionUsed);
+        }
+
+        if (priced && this.options.MaxUsdPerTenantPerMonth is { } tenantLimit
+            && this.AddTenantSpend(call.Tenant, cost, call.EndTimeUtc, out var tenantUsed))
+        {
+            tenant = new BudgetExceeded(BudgetScope.Tenant, call.Tenant, tenantLabel, tier, call.UseCase, tenantLimit, tenantUsed);
+        }
+    }
 
     /// <summary>Adds tokens to a session; true exactly once, on the call that crosses the limit.</summary>
     public bool AddSessionTokens(string session, long tokens, DateTime atUtc, out decimal used)

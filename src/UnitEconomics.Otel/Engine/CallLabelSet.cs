@@ -8,8 +8,11 @@ namespace UnitEconomics.Otel.Engine;
 /// one handle. Besides the sinks' state it keeps the catalog's price ranking for its model, so a call
 /// whose labels were seen before is priced without a catalog lookup.
 /// </summary>
-public sealed class CallLabelSet : SeriesHandle
+public sealed class CallLabelSet
 {
+    /// <summary>Sinks' state for these labels (see <see cref="SeriesHandle"/>).</summary>
+    internal SeriesHandle Series { get; } = new();
+
     private PriceRanking? ranking;
 
     public CallLabelSet(string provider, string model, string operation, string useCase, string tier, CacheLookup cache)

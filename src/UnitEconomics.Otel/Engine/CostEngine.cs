@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -13,24 +11,20 @@ using UnitEconomics.Otel.Tenants;
 namespace UnitEconomics.Otel.Engine;
 
 /// <summary>
-/// The one engine behind both front doors (the in-process processor and the OTLP service): span →
-/// normalized call → price → attribution → agent-task rollup → budgets → sinks. Never throws to its caller.
+/// The one engine behind both doors (the in-process processor and the OTLP service). A door reads each
+/// span with <see cref="Read"/> (span → <see cref="GenAiCall"/>) and hands the call to <see cref="Account"/>
+/// with its ancestry: priced (<see cref="CallPricer"/>), attributed (<see cref="TenantLabels"/>), rolled up
+/// into its agent task (<see cref="AgentTaskRollup"/>), held against budgets (<see cref="BudgetTracker"/>)
+/// and handed to the sinks (<see cref="SinkFanout"/>). Never throws to its caller.
 /// </summary>
 public sealed class CostEngine
 {
-    private const int MaxLoggedUnpricedModels = 1_000;
-
     private readonly Func<PriceCatalog> catalog;
     private readonly Func<TenantDirectory> tenants;
-    private readonly ICostSink[] sinks;
-    private readonly ILogger logger;
     private readonly TenantLabels tenantLabels;
     private readonly CallLabelSetTable labelSets = new();
-    private readonly AgentTaskTracker tasks;
-    private readonly ConcurrentDictionary<string, byte> loggedUnpriced = new(StringComparer.Ordinal);
-    private int loggedUnpricedCount;
-    private readonly object pendingLock = new();
-    private IPendingSpans[] pending = [];
+    private readonly AgentTaskRollup tasks;
+    private readonly SinkFanout fanout;
 
     public CostEngine(
         UnitEconomicsOptions options,
@@ -42,20 +36,20 @@ public sealed class CostEngine
         this.Options = options;
         this.catalog = catalog;
         this.tenants = tenants;
-        this.sinks = [.. sinks];
-        this.logger = logger ?? NullLogger.Instance;
         this.Normalizer = new SpanNormalizer(options.Spans);
         this.tenantLabels = new TenantLabels(options.MaxTenants);
-        this.tasks = new AgentTaskTracker(options.MaxOpenTasks);
+        this.tasks = new AgentTaskRollup(options.MaxOpenTasks, options.Budgets.MaxTokensPerTask);
         this.Budgets = new BudgetTracker(options.Budgets);
-        foreach (var sink in this.sinks)
-        {
-            sink.OnAttached(this);
-        }
+        this.fanout = new SinkFanout([.. sinks], logger ?? NullLogger.Instance);
+        this.fanout.Attached(this.Pending, catalog(), tenants());
     }
 
     /// <summary>Raised once per budget crossing, after the sinks counted it.</summary>
-    public event EventHandler<BudgetExceeded>? BudgetExceeded;
+    public event EventHandler<BudgetExceeded>? BudgetExceeded
+    {
+        add => this.fanout.BudgetExceeded += value;
+        remove => this.fanout.BudgetExceeded -= value;
+    }
 
     public UnitEconomicsOptions Options { get; }
 
@@ -68,6 +62,9 @@ public sealed class CostEngine
     public TenantDirectory Tenants => this.tenants();
 
     public int OpenTasks => this.tasks.OpenCount;
+
+    /// <summary>Spans that ended and wait for the in-process pricing thread: the scrape-time drain (see <see cref="PendingCalls"/>).</summary>
+    public PendingCalls Pending { get; } = new();
 
     /// <summary>
     /// Reads and accounts a span that has ended, in one step: what a door does when it has the span and
@@ -97,7 +94,7 @@ public sealed class CostEngine
             var result = this.Normalizer.Normalize(span, out call, out var reason);
             if (result == NormalizeResult.Rejected)
             {
-                this.Notify(reason);
+                this.fanout.Rejected(reason);
             }
             else if (result == NormalizeResult.Ok && ReferenceEquals(call.Operation, GenAiAttributes.Operations.Retrieval))
             {
@@ -111,7 +108,7 @@ public sealed class CostEngine
         {
             // A span the engine cannot read must never reach the host app as an exception.
             UnitEconomicsEventSource.Log.SpanProcessingFailed(ex.GetType().Name, ex.Message);
-            this.Notify(RejectReason.Unreadable);
+            this.fanout.Rejected(RejectReason.Unreadable);
             call = default;
             return NormalizeResult.Rejected;
         }
@@ -128,159 +125,93 @@ public sealed class CostEngine
     {
         try
         {
-            this.Process(call, ancestry);
+            var startsTask = call.StartsTask;
+            if (startsTask || ancestry.HasAncestors)
+            {
+                this.AccountInTasks(call, ancestry, startsTask);
+                return;
+            }
+
+            // A call with no ancestors that starts no task (made outside any request or agent span) is
+            // priced on its own: the agent-task bookkeeping, its locals and its locks stay out of this path.
+            var tenant = this.ResolveTenant(call);
+            var priced = this.PriceCall(call, tenant, out var cost, out var labels, out var isModelCall);
+            if (priced || isModelCall)
+            {
+                this.Record(call, cost, labels, tenant, priced, isSingleShot: priced && IsSingleShotKind(call));
+            }
         }
         catch (Exception ex)
         {
             UnitEconomicsEventSource.Log.SpanProcessingFailed(ex.GetType().Name, ex.Message);
-            this.Notify(RejectReason.Unreadable);
+            this.fanout.Rejected(RejectReason.Unreadable);
         }
     }
 
-    /// <summary>
-    /// Prices every span that ended before this call and was handed to a pricing thread (see
-    /// <see cref="UnitEconomicsOptions.InlinePricing"/>) but is not priced yet. Sinks read on their own
-    /// schedule call it first (the Prometheus sink, at each scrape), and so does the budget middleware,
-    /// so what they see includes every span that ended before.
-    /// </summary>
-    public void PricePending()
-    {
-        foreach (var source in Volatile.Read(ref this.pending))
-        {
-            source.PricePending();
-        }
-    }
+    /// <summary>Prices every span that ended before this call and waits for a pricing thread (<see cref="PendingCalls.PriceNow"/>).</summary>
+    public void PricePending() => this.Pending.PriceNow();
 
-    internal void AddPending(IPendingSpans source)
-    {
-        lock (this.pendingLock)
-        {
-            this.pending = [.. this.pending, source];
-        }
-    }
+    /// <summary>Hands a reloaded catalog to the sinks that publish prices (the engine itself reads the catalog afresh per call).</summary>
+    public void CatalogChanged(PriceCatalog catalog) => this.fanout.CatalogChanged(catalog);
 
-    internal void RemovePending(IPendingSpans source)
-    {
-        lock (this.pendingLock)
-        {
-            this.pending = [.. this.pending.Where(s => s != source)];
-        }
-    }
+    /// <summary>Hands a reloaded tenant directory to the sinks that publish tenant figures.</summary>
+    public void TenantsChanged(TenantDirectory tenants) => this.fanout.TenantsChanged(tenants);
 
     /// <summary>Whether the agent task containing <paramref name="key"/> has gone over its token budget.</summary>
-    public bool IsTaskOverBudget(TaskKey key, out long tokens)
-    {
-        tokens = 0;
-        if (this.tasks.TryGet(key, out var state) && state is not null)
-        {
-            lock (state)
-            {
-                tokens = state.Tokens;
-                return state.BudgetExceeded;
-            }
-        }
-
-        return false;
-    }
+    public bool IsTaskOverBudget(TaskKey key, out long tokens) => this.tasks.IsOverBudget(key, out tokens);
 
     /// <summary>Tokens the agent task has used so far (0 before its first priced call); what the budget middleware reserves against.</summary>
-    internal long TaskTokens(TaskKey key)
-    {
-        if (this.tasks.TryGet(key, out var state) && state is not null)
-        {
-            lock (state)
-            {
-                return state.Tokens;
-            }
-        }
-
-        return 0;
-    }
+    internal long TaskTokens(TaskKey key) => this.tasks.TokensOf(key);
 
     /// <summary>Closes tasks idle since before <paramref name="cutoffUtc"/> (roots that never arrived); <see cref="DateTime.MaxValue"/> closes all, at shutdown.</summary>
     public int CloseIdleTasks(DateTime cutoffUtc)
     {
-        var idle = this.tasks.TakeIdle(cutoffUtc);
-        foreach (var state in idle)
+        var closed = this.tasks.CloseIdle(cutoffUtc);
+        foreach (var summary in closed)
         {
-            AgentTaskSummary summary;
-            lock (state)
-            {
-                summary = state.ToSummary(
-                    state.AgentName ?? SpanNormalizer.Unknown,
-                    state.TenantLabel ?? SpanNormalizer.Unknown,
-                    state.Tier ?? TenantDirectory.UnknownTier,
-                    state.UseCase ?? SpanNormalizer.Unknown,
-                    state.BudgetExceeded ? "budget_exceeded" : "ok",
-                    state.LastSeenUtc,
-                    byTimeout: true);
-            }
-
-            this.Notify(summary);
+            this.fanout.Task(summary);
         }
 
-        return idle.Count;
-    }
-
-    private void Process<TAncestry>(in GenAiCall call, in TAncestry ancestry)
-        where TAncestry : struct, ISpanAncestry
-    {
-        var isRoot = call.StartsTask;
-        if (isRoot || ancestry.HasAncestors)
-        {
-            this.ProcessWithTasks(call, ancestry, isRoot);
-            return;
-        }
-
-        // A span with no ancestors that starts no task (a call made outside any request or agent span) is
-        // priced on its own: the agent-task bookkeeping, its locals and its locks stay out of this method.
-        // A span with ancestors takes the task path, which walks them to find a task root.
-        var tenant = this.ResolveTenant(call);
-        var priced = this.PriceCall(call, tenant, task: null, out var cost, out var labels, out var isModelCall);
-        if (priced || isModelCall)
-        {
-            this.Record(call, cost, labels, tenant, priced, isSingleShot: priced && IsSingleShotKind(call));
-        }
+        return closed.Count;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void ProcessWithTasks<TAncestry>(in GenAiCall call, in TAncestry ancestry, bool isRoot)
+    private void AccountInTasks<TAncestry>(in GenAiCall call, in TAncestry ancestry, bool startsTask)
         where TAncestry : struct, ISpanAncestry
     {
-        var finder = new TaskRootFinder();
-        ancestry.VisitAncestors(ref finder);
-        var isOutermostRoot = isRoot && !finder.Found;
-        TaskState? task = null;
-        if (finder.Found)
+        var place = this.tasks.Locate(call, ancestry, startsTask);
+        var tenant = this.ResolveTenant(call);
+        bool priced, isModelCall;
+        CostBreakdown cost;
+        CallLabelSet? labels;
+        if (call.Kind == OperationKind.Agent && place.Task is { } task && AgentTaskRollup.HasInferenceBelow(task, call.SpanId))
         {
-            task = this.tasks.GetOrOpen(new TaskKey(call.TraceId, finder.OutermostRoot), finder.OutermostAgent, call.StartTimeUtc);
+            // A remote agent's own totals would count the inference already seen below it twice.
+            (priced, isModelCall, cost, labels) = (false, false, CostBreakdown.Unpriced, null);
         }
-        else if (isOutermostRoot)
+        else
         {
-            this.tasks.TryGet(new TaskKey(call.TraceId, call.SpanId), out task);
+            priced = this.PriceCall(call, tenant, out cost, out labels, out isModelCall);
         }
 
-        var tenant = this.ResolveTenant(call);
-        var priced = this.PriceCall(call, tenant, task, out var cost, out var labels, out var isModelCall);
         if (priced || isModelCall)
         {
-            this.Record(call, cost, labels, tenant, priced, isSingleShot: !finder.Found && !isRoot && priced && IsSingleShotKind(call));
+            this.Record(call, cost, labels, tenant, priced, isSingleShot: !place.InsideTask && !startsTask && priced && IsSingleShotKind(call));
         }
 
-        if (task is null && isOutermostRoot && (priced || isModelCall))
+        if (place.Task is null && place.IsOutermostRoot && (priced || isModelCall))
         {
-            // A remote agent priced from its own totals: the task is its one call.
-            task = this.tasks.GetOrOpen(new TaskKey(call.TraceId, call.SpanId), call.AgentName, call.StartTimeUtc);
+            place.Task = this.tasks.OpenForRoot(call);
         }
 
-        if (task is not null)
+        if (place.Task is not null && this.tasks.Add(place, call, cost.Total, isModelCall, tenant.Tenant, tenant.Tier, out var crossing))
         {
-            this.AddToTask(task, call, cost.Total, isModelCall, finder, tenant.Tenant, tenant.Tier);
+            this.fanout.Exceeded(this, new BudgetExceeded(BudgetScope.Task, crossing.RootSpanId, crossing.TenantLabel, crossing.Tier, crossing.UseCase, crossing.Limit, crossing.Tokens));
         }
 
-        if (isOutermostRoot)
+        if (place.IsOutermostRoot)
         {
-            this.CloseTask(call, tenant.Tenant, tenant.Tier);
+            this.fanout.Task(this.tasks.Close(call, tenant.Tenant, tenant.Tier));
         }
     }
 
@@ -294,327 +225,81 @@ public sealed class CostEngine
         var tenant = this.tenantLabels.Resolve(call.Tenant, this.tenants(), out var overflowed);
         if (overflowed)
         {
-            this.NotifyOverflow();
+            this.fanout.TenantOverflow();
         }
 
         return tenant;
     }
 
     /// <summary>
-    /// What the span costs, if it is priced at all; <paramref name="labels"/> is resolved for the calls
-    /// priced by model (a tool priced by name, or a free cache hit, leaves it to <see cref="Record"/>).
+    /// What the call costs by <see cref="CallPricer"/>'s rules, if it is priced at all. For calls priced by
+    /// an entry, <paramref name="labels"/> is resolved and caches that entry's lookup; a tool priced by
+    /// name, or a free cache lookup, leaves it to <see cref="Record"/>.
     /// </summary>
-    private bool PriceCall(in GenAiCall call, TenantLabelSet tenant, TaskState? task, out CostBreakdown cost, out CallLabelSet? labels, out bool isModelCall)
+    private bool PriceCall(in GenAiCall call, TenantLabelSet tenant, out CostBreakdown cost, out CallLabelSet? labels, out bool isModelCall)
     {
-        var priced = false;
-        cost = CostBreakdown.Unpriced;
         labels = null;
         isModelCall = false;
-        switch (call.Kind)
+        var rule = CallPricer.RuleFor(call);
+        switch (rule)
         {
-            case OperationKind.Inference:
-            case OperationKind.Other when call.HasTokens || call.HasReportedCost || call.Cache != CacheLookup.None:
-                if (call.Cache != CacheLookup.None && !call.HasTokens && !call.HasReportedCost)
+            case PricingRule.CacheLookup:
+                // The app's own semantic-cache lookup: free, but counted (cache="hit" or "miss"), so the hit
+                // rate is hits over lookups. A hit answered the user without calling a model.
+                cost = CostBreakdown.Free;
+                return true;
+            case PricingRule.ByTool:
+                cost = this.PriceTool(call);
+                return cost.IsPriced;
+            case PricingRule.ByModel or PricingRule.ByModelOrProvider:
+                isModelCall = rule == PricingRule.ByModel;
+                labels = this.labelSets.Get(call.Provider, call.Model, call.Operation, call.UseCase, tenant.Tier, call.Cache);
+                // The label set's own strings: its cached entry lookup is found by reference.
+                var name = rule == PricingRule.ByModel || labels.Model != SpanNormalizer.Unknown ? labels.Model : labels.Provider;
+                cost = CallPricer.Price(call, labels.RankingIn(this.catalog(), name));
+                if (!cost.IsPriced)
                 {
-                    // The app's own semantic-cache lookup span: free, but counted (cache="hit" or "miss"), so the
-                    // hit rate is hits over lookups. A hit answered the user without calling a model.
-                    cost = CostBreakdown.Free;
-                    return true;
+                    this.fanout.Unpriced(call);
                 }
 
-                isModelCall = true;
-                labels = this.LabelsOf(call, tenant);
-                priced = this.TryPrice(call, labels, labels.Model, out cost);
-                break;
-            case OperationKind.PerCall:
-                labels = this.LabelsOf(call, tenant);
-                priced = this.TryPrice(call, labels, labels.Model != SpanNormalizer.Unknown ? labels.Model : labels.Provider, out cost);
-                break;
-            case OperationKind.Tool:
-                // Tools are free unless the catalog prices them by name (not a label: looked up in the catalog).
-                return call.ToolName is not null && this.TryPriceTool(call, out cost);
-            case OperationKind.Agent when call.HasTokens || call.HasReportedCost:
-                // A remote agent whose inside is not traced: priced from its own totals, but only if no
-                // inference span below it was seen (otherwise the tokens would be counted twice).
-                if (task is not null && HasInferenceBelow(task, call.SpanId))
-                {
-                    return false;
-                }
-
-                isModelCall = true;
-                labels = this.LabelsOf(call, tenant);
-                priced = this.TryPrice(call, labels, labels.Model, out cost);
-                break;
+                return cost.IsPriced;
             default:
+                cost = CostBreakdown.Unpriced;
                 return false;
         }
-
-        if (!priced)
-        {
-            this.ReportUnpriced(call);
-        }
-
-        return priced;
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private CostBreakdown PriceTool(in GenAiCall call) => CallPricer.Price(this.catalog(), call);
 
     /// <summary>Hands a priced call (or an unpriced model call, for budgets) to the sinks and the budgets.</summary>
     private void Record(in GenAiCall call, in CostBreakdown cost, CallLabelSet? labels, TenantLabelSet tenant, bool priced, bool isSingleShot)
     {
-        var record = new CallCost(in call, in cost, labels ?? this.LabelsOf(call, tenant), tenant, isSingleShot);
+        labels ??= this.labelSets.Get(call.Provider, call.Model, call.Operation, call.UseCase, tenant.Tier, call.Cache);
+        var record = new CallCost(in call, in cost, labels, tenant, isSingleShot);
         if (priced)
         {
-            this.Notify(record);
+            this.fanout.Call(record);
         }
 
-        var budgets = this.Options.Budgets;
-        if (budgets.MaxTokensPerSession is not null || budgets.MaxUsdPerTenantPerMonth is not null)
+        if (this.Budgets.LimitsCalls)
         {
-            this.ApplyBudgets(call, record, priced);
-        }
-    }
-
-    private static bool HasInferenceBelow(TaskState task, ActivitySpanId agentSpan)
-    {
-        lock (task)
-        {
-            return task.HasInferenceBelow(agentSpan);
-        }
-    }
-
-    /// <summary>Prices a call by <paramref name="name"/>, one of <paramref name="labels"/>' own strings, whose ranking the set caches.</summary>
-    private bool TryPrice(in GenAiCall call, CallLabelSet labels, string name, out CostBreakdown cost)
-    {
-        var price = PriceCatalog.InForceAt(labels.RankingIn(this.catalog(), name), call.EndTimeUtc);
-        cost = CostCalculator.Calculate(call, price);
-        return cost.IsPriced;
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool TryPriceTool(in GenAiCall call, out CostBreakdown cost)
-    {
-        this.catalog().TryResolve(call.Provider == SpanNormalizer.Unknown ? null : call.Provider, call.ToolName!, call.EndTimeUtc, out var price);
-        cost = CostCalculator.Calculate(call, price);
-        return cost.IsPriced;
-    }
-
-    private CallLabelSet LabelsOf(in GenAiCall call, TenantLabelSet tenant) =>
-        this.labelSets.Get(call.Provider, call.Model, call.Operation, call.UseCase, tenant.Tier, call.Cache);
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void AddToTask(TaskState task, in GenAiCall call, decimal cost, bool isModelCall, in TaskRootFinder finder, string tenantLabel, string tier)
-    {
-        var exceeded = false;
-        long tokens;
-        lock (task)
-        {
-            task.CostUsd += cost;
-            task.LastSeenUtc = call.EndTimeUtc;
-            if (isModelCall)
-            {
-                task.ModelCalls++;
-                task.Tokens += call.TotalTokens;
-                finder.MarkAgentsWithInference(task);
-            }
-
-            if (call.Kind == OperationKind.Tool)
-            {
-                task.ToolCalls++;
-            }
-
-            if (call.IsError)
-            {
-                task.FailedCalls++;
-            }
-
-            if (task.TenantLabel is null && call.Tenant != SpanNormalizer.Unknown)
-            {
-                task.Tenant = call.Tenant;
-                task.TenantLabel = tenantLabel;
-                task.Tier = tier;
-            }
-
-            if (task.UseCase is null && call.UseCase != SpanNormalizer.Unknown)
-            {
-                task.UseCase = call.UseCase;
-            }
-
-            tokens = task.Tokens;
-            if (!task.BudgetExceeded && this.Options.Budgets.MaxTokensPerTask is { } limit && tokens > limit)
-            {
-                task.BudgetExceeded = exceeded = true;
-            }
-        }
-
-        if (exceeded)
-        {
-            this.Notify(new BudgetExceeded(BudgetScope.Task, task.Key.RootSpanId.ToHexString(), task.TenantLabel ?? tenantLabel, task.Tier ?? tier,
-                task.UseCase ?? call.UseCase, this.Options.Budgets.MaxTokensPerTask!.Value, tokens));
+            this.ApplyBudgets(call, cost.Total, priced, tenant);
         }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void CloseTask(in GenAiCall root, string tenantLabel, string tier)
+    private void ApplyBudgets(in GenAiCall call, decimal cost, bool priced, TenantLabelSet tenant)
     {
-        var key = new TaskKey(root.TraceId, root.SpanId);
-        AgentTaskSummary summary;
-        if (this.tasks.TryClose(key, out var state) && state is not null)
+        this.Budgets.Add(call, cost, priced, tenant.Tenant, tenant.Tier, out var session, out var month);
+        if (session is { } s)
         {
-            lock (state)
-            {
-                var known = root.Tenant != SpanNormalizer.Unknown;
-                summary = state.ToSummary(
-                    root.AgentName ?? state.AgentName ?? SpanNormalizer.Unknown,
-                    known ? tenantLabel : state.TenantLabel ?? tenantLabel,
-                    known ? tier : state.Tier ?? tier,
-                    root.UseCase != SpanNormalizer.Unknown ? root.UseCase : state.UseCase ?? root.UseCase,
-                    state.BudgetExceeded ? "budget_exceeded" : root.IsError ? "error" : "ok",
-                    root.EndTimeUtc,
-                    byTimeout: false) with { StartUtc = root.StartTimeUtc };
-            }
-        }
-        else
-        {
-            // A root with nothing priced under it is still a task (it may have failed before any call).
-            summary = new AgentTaskSummary(root.TraceId, root.SpanId, root.AgentName ?? SpanNormalizer.Unknown, tenantLabel, tier, root.UseCase,
-                root.IsError ? "error" : "ok", 0, 0, 0, root.IsError ? 1 : 0, 0, root.StartTimeUtc, root.EndTimeUtc, false);
+            this.fanout.Exceeded(this, s);
         }
 
-        this.Notify(summary);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void ApplyBudgets(in GenAiCall call, in CallCost record, bool priced)
-    {
-        var options = this.Options.Budgets;
-        if (options.MaxTokensPerSession is { } sessionLimit && call.ConversationId is { } session
-            && this.Budgets.AddSessionTokens(session, call.TotalTokens, call.EndTimeUtc, out var sessionUsed))
+        if (month is { } m)
         {
-            this.Notify(new BudgetExceeded(BudgetScope.Session, session, record.TenantLabel, record.Tier, call.UseCase, sessionLimit, sessionUsed));
+            this.fanout.Exceeded(this, m);
         }
-
-        if (priced && options.MaxUsdPerTenantPerMonth is { } tenantLimit
-            && this.Budgets.AddTenantSpend(call.Tenant, record.Cost.Total, call.EndTimeUtc, out var tenantUsed))
-        {
-            this.Notify(new BudgetExceeded(BudgetScope.Tenant, call.Tenant, record.TenantLabel, record.Tier, call.UseCase, tenantLimit, tenantUsed));
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void ReportUnpriced(in GenAiCall call)
-    {
-        foreach (var sink in this.sinks)
-        {
-            sink.OnUnpriced(call);
-        }
-
-        var key = call.Model;
-        // ConcurrentDictionary.Count takes every lock: the bound is kept with a counter instead.
-        if (this.loggedUnpriced.ContainsKey(key) || Volatile.Read(ref this.loggedUnpricedCount) >= MaxLoggedUnpricedModels)
-        {
-            return;
-        }
-
-        if (this.loggedUnpriced.TryAdd(key, 0))
-        {
-            Interlocked.Increment(ref this.loggedUnpricedCount);
-            UnitEconomicsEventSource.Log.UnpricedModel(call.Provider, call.Model);
-            this.logger.LogWarning("No price for model {Model} (provider {Provider}): its calls are counted in ai_unpriced_requests_total, not priced at zero. Add it to a price catalog.", call.Model, call.Provider);
-        }
-    }
-
-    private void Notify(in CallCost record)
-    {
-        foreach (var sink in this.sinks)
-        {
-            sink.OnCall(record);
-        }
-    }
-
-    private void Notify(in AgentTaskSummary summary)
-    {
-        foreach (var sink in this.sinks)
-        {
-            sink.OnAgentTask(summary);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void Notify(RejectReason reason)
-    {
-        UnitEconomicsEventSource.Log.SpanRejected(reason.ToLabel());
-        foreach (var sink in this.sinks)
-        {
-            sink.OnRejected(reason);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void NotifyOverflow()
-    {
-        foreach (var sink in this.sinks)
-        {
-            sink.OnTenantOverflow();
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void Notify(in BudgetExceeded exceeded)
-    {
-        foreach (var sink in this.sinks)
-        {
-            sink.OnBudgetExceeded(exceeded);
-        }
-
-        try
-        {
-            this.BudgetExceeded?.Invoke(this, exceeded);
-        }
-        catch (Exception ex)
-        {
-            // The app's handler failing must not stop pricing.
-            this.logger.LogError(ex, "A BudgetExceeded handler threw.");
-        }
-    }
-
-    /// <summary>Finds the outermost task root among the ancestors and remembers the agent spans on the way.</summary>
-    private struct TaskRootFinder : IAncestorVisitor
-    {
-        private AgentBuffer agents;
-        private int agentCount;
-
-        public bool Found;
-        public ActivitySpanId OutermostRoot;
-        public string? OutermostAgent;
-
-        public void Visit(in AncestorInfo ancestor)
-        {
-            if (!ancestor.IsTaskRoot)
-            {
-                return;
-            }
-
-            this.Found = true;
-            this.OutermostRoot = ancestor.SpanId;
-            this.OutermostAgent = ancestor.AgentName;
-            if (this.agentCount < AgentBuffer.Length)
-            {
-                this.agents[this.agentCount++] = ancestor.SpanId;
-            }
-        }
-
-        public readonly void MarkAgentsWithInference(TaskState task)
-        {
-            for (var i = 0; i < this.agentCount; i++)
-            {
-                task.MarkInferenceBelow(this.agents[i]);
-            }
-        }
-    }
-
-    [InlineArray(Length)]
-    private struct AgentBuffer
-    {
-        public const int Length = 8;
-        private ActivitySpanId element;
     }
 }

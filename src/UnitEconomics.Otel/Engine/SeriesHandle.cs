@@ -1,9 +1,11 @@
 namespace UnitEconomics.Otel.Engine;
 
 /// <summary>
-/// A set of metric labels the engine resolved once and hands to every sink with each call, so that a
-/// sink can keep its own state for those labels (its cached metric children, its counters) on the
-/// handle and find it again with a reference compare instead of a dictionary lookup per call.
+/// Per-sink state kept on a label set the engine resolved once (<see cref="CallLabelSet"/>,
+/// <see cref="TenantLabelSet"/>), so a sink finds its cached metric children for a call's labels with a
+/// reference compare instead of a dictionary lookup per call. A speed trick of the engine and the sinks
+/// that need it (internal; the Prometheus sink sees it through InternalsVisibleTo): the sink contract
+/// itself carries label values only.
 /// </summary>
 /// <remarks>
 /// The engine hands out the same handle for the same labels while they stay in its tables, but that is
@@ -11,7 +13,7 @@ namespace UnitEconomics.Otel.Engine;
 /// handles may carry equal labels. A sink must therefore build its state idempotently (look the labels
 /// up in its own map the first time it meets a handle), never assume one handle per label set.
 /// </remarks>
-public abstract class SeriesHandle
+internal sealed class SeriesHandle
 {
     private Attachment[] attachments = [];
 

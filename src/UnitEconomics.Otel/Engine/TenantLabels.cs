@@ -4,8 +4,11 @@ using UnitEconomics.Otel.Tenants;
 namespace UnitEconomics.Otel.Engine;
 
 /// <summary>The tenant labels a priced call is counted under (tenant, tier), as one handle for sinks' state.</summary>
-public sealed class TenantLabelSet : SeriesHandle
+public sealed class TenantLabelSet
 {
+    /// <summary>Sinks' state for these labels (see <see cref="SeriesHandle"/>).</summary>
+    internal SeriesHandle Series { get; } = new();
+
     public TenantLabelSet(string tenant, string tier)
         : this(tenant, tier, null)
     {

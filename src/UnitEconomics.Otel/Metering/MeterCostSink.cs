@@ -4,6 +4,8 @@ using UnitEconomics.Otel.Engine;
 using UnitEconomics.Otel.Pricing;
 using UnitEconomics.Otel.Spans;
 using UnitEconomics.Otel.Tenants;
+using UnitEconomics.Otel.Agents;
+using UnitEconomics.Otel.Budgets;
 
 namespace UnitEconomics.Otel.Metering;
 
@@ -67,6 +69,12 @@ public sealed class MeterCostSink : ICostSink, IDisposable
     public void PublishTenants(TenantDirectory directory) => this.tenants = directory;
 
     public void PublishPrices(PriceCatalog prices) => this.catalog = prices;
+
+    /// <inheritdoc/>
+    public void OnCatalogChanged(PriceCatalog catalog) => this.PublishPrices(catalog);
+
+    /// <inheritdoc/>
+    public void OnTenantsChanged(TenantDirectory tenants) => this.PublishTenants(tenants);
 
     public void OnCall(in CallCost call)
     {

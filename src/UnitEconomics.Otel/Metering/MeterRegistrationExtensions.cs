@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using UnitEconomics.Otel.Engine;
-using UnitEconomics.Otel.Processing;
 
 namespace UnitEconomics.Otel.Metering;
 
@@ -13,23 +12,8 @@ public static class MeterRegistrationExtensions
     /// <summary>Reports the cost metrics as OpenTelemetry instruments of the meter <see cref="MeterCostSink.MeterName"/>.</summary>
     public static IServiceCollection AddUnitEconomicsMeter(this IServiceCollection services)
     {
-        services.TryAddSingleton(sp =>
-        {
-            var sink = new MeterCostSink(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>());
-            if (sp.GetService<TenantDirectorySource>() is { } tenants)
-            {
-                sink.PublishTenants(tenants.Current);
-                tenants.Reloaded += sink.PublishTenants;
-            }
-
-            if (sp.GetService<PriceCatalogSource>() is { } catalog)
-            {
-                sink.PublishPrices(catalog.Current);
-                catalog.Reloaded += sink.PublishPrices;
-            }
-
-            return sink;
-        });
+        // The engine hands the sink the catalog and tenants in force, and each reload of them.
+        services.TryAddSingleton(sp => new MeterCostSink(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton<ICostSink>(sp => sp.GetRequiredService<MeterCostSink>());
         return services;
     }

@@ -48,7 +48,7 @@ public readonly struct CostBreakdown
     /// <see cref="Total"/> in pico-USD (10⁻¹² USD, rounded): what metric sinks add up, as integers, so
     /// counters neither drift with floating-point sums nor pay for decimal arithmetic per call.
     /// </summary>
-    public long TotalPicoUsd { get; }
+    internal long TotalPicoUsd { get; }
 
     public CostSource Source { get; }
 

@@ -30,7 +30,7 @@ internal sealed class GenAiCostProcessor : BaseProcessor<Activity>
         if (!engine.Options.InlinePricing)
         {
             this.handoff = new SpanHandoff(engine.Options.MaxPendingSpans, this.Price);
-            engine.AddPending(this.handoff);
+            engine.Pending.Add(this.handoff);
         }
     }
 
@@ -104,7 +104,7 @@ internal sealed class GenAiCostProcessor : BaseProcessor<Activity>
         if (this.handoff is not null)
         {
             stopped = this.handoff.Stop(timeoutMilliseconds);
-            this.engine.RemovePending(this.handoff);
+            this.engine.Pending.Remove(this.handoff);
         }
 
         this.engine.CloseIdleTasks(DateTime.MaxValue);

@@ -6,6 +6,7 @@ using UnitEconomics.Cli.Reporting;
 using UnitEconomics.Otel.Pricing;
 using UnitEconomics.Otel.Tenants;
 using Xunit;
+using UnitEconomics.Otel.Sources;
 
 namespace UnitEconomics.Books.Tests.Focus;
 

@@ -3,6 +3,7 @@ using UnitEconomics.Books.Revenue;
 using UnitEconomics.Otel.Processing;
 using UnitEconomics.TestSupport.Stripe;
 using Xunit;
+using UnitEconomics.Otel.Sources;
 
 namespace UnitEconomics.Exporter.Tests.Engine;
 

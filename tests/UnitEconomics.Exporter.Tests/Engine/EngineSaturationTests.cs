@@ -3,6 +3,8 @@ using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using UnitEconomics.Otel.Engine;
 using UnitEconomics.Otel.Spans;
+using UnitEconomics.Otel.Agents;
+using UnitEconomics.Otel.Budgets;
 
 namespace UnitEconomics.Exporter.Tests.Engine;
 

@@ -68,22 +68,22 @@ public sealed class LabelSetTests
         var set = new CallLabelSet("openai", "gpt-4o", "chat", "support", "pro", CacheLookup.None);
         var owner = new object();
         var other = new object();
-        Assert.Null(set.StateOf<string>(owner));
+        Assert.Null(set.Series.StateOf<string>(owner));
 
         // 8 threads race to attach their own state; all must come back with the same one.
         using var start = new ManualResetEventSlim();
         var racers = Enumerable.Range(0, 8).Select(i => Task.Run(() =>
         {
             start.Wait();
-            return set.Attach(owner, $"state-{i}");
+            return set.Series.Attach(owner, $"state-{i}");
         })).ToArray();
         start.Set();
         var won = await Task.WhenAll(racers);
         Assert.Single(won.Distinct());
-        Assert.Same(won[0], set.StateOf<string>(owner));
-        Assert.Null(set.StateOf<string>(other));
-        Assert.Equal("mine", set.Attach(other, "mine"));
-        Assert.Same(won[0], set.StateOf<string>(owner));
+        Assert.Same(won[0], set.Series.StateOf<string>(owner));
+        Assert.Null(set.Series.StateOf<string>(other));
+        Assert.Equal("mine", set.Series.Attach(other, "mine"));
+        Assert.Same(won[0], set.Series.StateOf<string>(owner));
     }
 
     [Fact]

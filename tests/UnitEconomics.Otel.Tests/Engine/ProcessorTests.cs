@@ -11,6 +11,7 @@ using UnitEconomics.Otel.Spans;
 using UnitEconomics.Otel.Tenants;
 using UnitEconomics.TestSupport;
 using Xunit;
+using UnitEconomics.Otel.Sources;
 
 namespace UnitEconomics.Otel.Tests.Engine;
 

@@ -2,6 +2,7 @@ using Xunit;
 using Microsoft.Extensions.Options;
 using UnitEconomics.Otel.Engine;
 using UnitEconomics.Otel.Processing;
+using UnitEconomics.Otel.Sources;
 
 namespace UnitEconomics.Otel.Tests.Pricing;
 

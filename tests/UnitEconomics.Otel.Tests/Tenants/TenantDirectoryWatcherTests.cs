@@ -1,5 +1,6 @@
 using UnitEconomics.Otel.Tenants;
 using Xunit;
+using UnitEconomics.Otel.Sources;
 
 namespace UnitEconomics.Otel.Tests.Tenants;
 

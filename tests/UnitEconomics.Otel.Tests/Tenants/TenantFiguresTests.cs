@@ -1,6 +1,7 @@
 using UnitEconomics.Otel.Processing;
 using UnitEconomics.Otel.Tenants;
 using Xunit;
+using UnitEconomics.Otel.Sources;
 
 namespace UnitEconomics.Otel.Tests.Tenants;
 

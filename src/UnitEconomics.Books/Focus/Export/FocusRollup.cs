@@ -1,6 +1,8 @@
 using UnitEconomics.Otel.Engine;
 using UnitEconomics.Otel.Pricing;
 using UnitEconomics.Otel.Spans;
+using UnitEconomics.Otel.Agents;
+using UnitEconomics.Otel.Budgets;
 
 namespace UnitEconomics.Books.Focus.Export;
 

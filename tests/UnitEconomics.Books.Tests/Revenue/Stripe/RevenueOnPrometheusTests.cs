@@ -9,6 +9,7 @@ using UnitEconomics.Otel.Tenants;
 using UnitEconomics.TestSupport;
 using UnitEconomics.TestSupport.Stripe;
 using Xunit;
+using UnitEconomics.Otel.Sources;
 
 namespace UnitEconomics.Books.Tests.Revenue.Stripe;
 

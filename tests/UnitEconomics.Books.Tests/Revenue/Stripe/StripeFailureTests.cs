@@ -3,6 +3,7 @@ using UnitEconomics.Otel.Processing;
 using UnitEconomics.Otel.Tenants;
 using UnitEconomics.TestSupport.Stripe;
 using Xunit;
+using UnitEconomics.Otel.Sources;
 
 namespace UnitEconomics.Books.Tests.Revenue.Stripe;
 

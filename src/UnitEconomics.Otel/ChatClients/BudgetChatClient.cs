@@ -2,10 +2,11 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using UnitEconomics.Otel.Agents;
+using UnitEconomics.Otel.Budgets;
 using UnitEconomics.Otel.Engine;
 using UnitEconomics.Otel.Spans;
 
-namespace UnitEconomics.Otel.Budgets;
+namespace UnitEconomics.Otel.ChatClients;
 
 /// <summary>
 /// Chat-client middleware that holds budgets under concurrency: before each call it reserves the call's
@@ -183,22 +184,5 @@ public sealed class BudgetChatClient : DelegatingChatClient
             this.Session = null;
             this.Tenant = null;
         }
-    }
-}
-
-/// <summary>Builder extension beside its decorator, as Microsoft.Extensions.AI does.</summary>
-public static class BudgetChatClientBuilderExtensions
-{
-    /// <summary>
-    /// Reserves each call's worst case against its task, session and tenant budgets and refuses calls
-    /// that a spent budget forbids. The engine comes from <paramref name="engine"/> or, when null, from
-    /// the builder's service provider; <paramref name="time"/> (the tenant budget's month) from the system clock when null.
-    /// </summary>
-    public static ChatClientBuilder UseUnitEconomicsBudget(this ChatClientBuilder builder, CostEngine? engine = null, TimeProvider? time = null)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        return builder.Use((inner, services) =>
-            new BudgetChatClient(inner, engine ?? (CostEngine?)services.GetService(typeof(CostEngine))
-                ?? throw new InvalidOperationException("No CostEngine: pass one, or register it with AddUnitEconomics."), time));
     }
 }

@@ -1,6 +1,6 @@
-using UnitEconomics.Otel.Reloading;
+using UnitEconomics.Otel.Tenants;
 
-namespace UnitEconomics.Otel.Tenants;
+namespace UnitEconomics.Otel.Sources;
 
 /// <summary>
 /// Keeps a <see cref="TenantDirectory"/> in step with its file. <see cref="Current"/> is a plain volatile

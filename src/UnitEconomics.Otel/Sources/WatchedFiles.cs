@@ -1,4 +1,4 @@
-namespace UnitEconomics.Otel.Reloading;
+namespace UnitEconomics.Otel.Sources;
 
 /// <summary>
 /// A value loaded from one or more files and kept in step with them: any change to any of the files
