@@ -101,10 +101,10 @@ public class EngineStageBenchmarks
     public void HistogramObserve() => this.histogram.Observe(0.00475);
 
     [Benchmark]
-    public void EngineWithNullSink() => this.bare.OnEnded(new ActivitySpanView(this.span), new NoAncestry());
+    public void EngineWithNullSink() => this.bare.OnEnded(this.span);
 
     [Benchmark]
-    public void EngineWithPrometheusSink() => this.withPrometheus.OnEnded(new ActivitySpanView(this.span), new NoAncestry());
+    public void EngineWithPrometheusSink() => this.withPrometheus.OnEnded(this.span);
 
     private sealed class NullSink : ICostSink
     {

@@ -122,7 +122,7 @@ public sealed class PrometheusSinkTests
         {
             using var span = TestSpan("chat", ("gen_ai.operation.name", "chat"), ("gen_ai.request.model", "gpt-4o"), ("gen_ai.provider.name", "openai"),
                 ("gen_ai.usage.input_tokens", 1000), ("tenant.id", $"tenant-{i:D5}"));
-            engine.OnEnded(new ActivitySpanView(span), new NoAncestry());
+            engine.OnEnded(span);
         }
 
         var s = await Scrape.OfAsync(registry);
@@ -144,7 +144,7 @@ public sealed class PrometheusSinkTests
         {
             using var span = TestSpan("chat", ("gen_ai.operation.name", "chat"), ("gen_ai.request.model", "pricey"), ("gen_ai.provider.name", "openai"),
                 ("gen_ai.usage.input_tokens", tokens), ("tenant.id", "acme"), ("ai.use_case", "support"));
-            engine.OnEnded(new ActivitySpanView(span), new NoAncestry());
+            engine.OnEnded(span);
         }
 
         const string series = "{provider=\"openai\",model=\"pricey\",operation=\"chat\",use_case=\"support\",tier=\"unknown\"}";
@@ -177,7 +177,7 @@ public sealed class PrometheusSinkTests
         {
             using var span = TestSpan("chat", ("gen_ai.operation.name", "chat"), ("gen_ai.request.model", "pricey"), ("gen_ai.provider.name", "openai"),
                 ("gen_ai.usage.input_tokens", tokens), ("tenant.id", "acme"), ("ai.use_case", "support"));
-            engine.OnEnded(new ActivitySpanView(span), new NoAncestry());
+            engine.OnEnded(span);
         }
 
         Chat(NewEngine(), 1_000); // 0.1 USD

@@ -236,7 +236,10 @@ internal sealed class TraceAssembler
                 var parentId = parentIndex < 0
                     ? entry.Parent.ToActivitySpanId()
                     : ids[parentIndex] == default ? ids[parentIndex] = trace.Node(parentIndex).Id.ToActivitySpanId() : ids[parentIndex];
-                this.engine.OnEnded(new StoredSpanView(trace, entry.GenAiIndex, traceId, spanId, parentId), new BufferedAncestry(trace, entry.Parent, ids));
+                if (this.engine.Read(new StoredSpanView(trace, entry.GenAiIndex, traceId, spanId, parentId), out var call) == NormalizeResult.Ok)
+                {
+                    this.engine.Account(call, new BufferedAncestry(trace, entry.Parent, ids));
+                }
             }
         }
         finally

@@ -58,7 +58,7 @@ public readonly struct ActivityAncestry : ISpanAncestry
     {
         for (var parent = this.activity.Parent; parent is not null; parent = parent.Parent)
         {
-            var isRoot = this.normalizer.StartsTask(new ActivitySpanView(parent), out var agent);
+            var isRoot = this.normalizer.StartsTask(parent, out var agent);
             visitor.Visit(new AncestorInfo(parent.SpanId, isRoot, agent));
         }
     }

@@ -137,7 +137,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
         ActivitySpanId? root = null;
         for (var a = current; a is not null; a = a.Parent)
         {
-            if (this.engine.Normalizer.StartsTask(new ActivitySpanView(a), out _))
+            if (this.engine.Normalizer.StartsTask(a, out _))
             {
                 root = a.SpanId;
             }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -67,16 +68,15 @@ public sealed class CostEngine
     public PendingCalls Pending { get; } = new();
 
     /// <summary>
-    /// Reads and accounts a span that has ended, in one step: what a door does when it has the span and
-    /// its ancestors at hand (the in-process processor). Never throws.
+    /// Reads and accounts an in-process span that has ended, in one step, its ancestors being its live
+    /// parents: what the in-process door does per span. <paramref name="resource"/> is the tracer
+    /// provider's resource (a tenant may be set there for the whole process). Never throws.
     /// </summary>
-    public void OnEnded<TSpan, TAncestry>(in TSpan span, in TAncestry ancestry)
-        where TSpan : struct, ISpanView
-        where TAncestry : struct, ISpanAncestry
+    public void OnEnded(Activity activity, IReadOnlyDictionary<string, object>? resource = null)
     {
-        if (this.Read(span, out var call) == NormalizeResult.Ok)
+        if (this.Read(activity, resource, out var call) == NormalizeResult.Ok)
         {
-            this.Account(call, ancestry);
+            this.Account(call, new ActivityAncestry(activity, this.Normalizer));
         }
     }
 
@@ -92,25 +92,25 @@ public sealed class CostEngine
         try
         {
             var result = this.Normalizer.Normalize(span, out call, out var reason);
-            if (result == NormalizeResult.Rejected)
-            {
-                this.fanout.Rejected(reason);
-            }
-            else if (result == NormalizeResult.Ok && ReferenceEquals(call.Operation, GenAiAttributes.Operations.Retrieval))
-            {
-                // A retrieval span's model label is the catalog entry that prices it (DESIGN §3).
-                call.Model = RetrievalPricing.EntryFor(call, this.catalog(), this.Normalizer);
-            }
-
-            return result;
+            return this.Checked(result, ref call, reason);
         }
         catch (Exception ex)
         {
-            // A span the engine cannot read must never reach the host app as an exception.
-            UnitEconomicsEventSource.Log.SpanProcessingFailed(ex.GetType().Name, ex.Message);
-            this.fanout.Rejected(RejectReason.Unreadable);
-            call = default;
-            return NormalizeResult.Rejected;
+            return this.Unreadable(ex, out call);
+        }
+    }
+
+    /// <summary>The read of an in-process span (see <see cref="SpanNormalizer.Normalize(Activity, IReadOnlyDictionary{string, object}?, out GenAiCall, out RejectReason)"/>).</summary>
+    public NormalizeResult Read(Activity activity, IReadOnlyDictionary<string, object>? resource, out GenAiCall call)
+    {
+        try
+        {
+            var result = this.Normalizer.Normalize(activity, resource, out call, out var reason);
+            return this.Checked(result, ref call, reason);
+        }
+        catch (Exception ex)
+        {
+            return this.Unreadable(ex, out call);
         }
     }
 
@@ -213,6 +213,31 @@ public sealed class CostEngine
         {
             this.fanout.Task(this.tasks.Close(call, tenant.Tenant, tenant.Tier));
         }
+    }
+
+    private NormalizeResult Checked(NormalizeResult result, ref GenAiCall call, RejectReason reason)
+    {
+        if (result == NormalizeResult.Rejected)
+        {
+            this.fanout.Rejected(reason);
+        }
+        else if (result == NormalizeResult.Ok && ReferenceEquals(call.Operation, GenAiAttributes.Operations.Retrieval))
+        {
+            // A retrieval span's model label is the catalog entry that prices it (DESIGN §3).
+            call.Model = RetrievalPricing.EntryFor(call, this.catalog(), this.Normalizer);
+        }
+
+        return result;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private NormalizeResult Unreadable(Exception ex, out GenAiCall call)
+    {
+        // A span the engine cannot read must never reach the host app as an exception.
+        UnitEconomicsEventSource.Log.SpanProcessingFailed(ex.GetType().Name, ex.Message);
+        this.fanout.Rejected(RejectReason.Unreadable);
+        call = default;
+        return NormalizeResult.Rejected;
     }
 
     /// <summary>A completion priced by tokens (not an embedding, not a cache hit): what the agent multiplier compares tasks with.</summary>

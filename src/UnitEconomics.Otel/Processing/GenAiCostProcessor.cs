@@ -12,8 +12,9 @@ namespace UnitEconomics.Otel.Processing;
 /// Prices GenAI spans as they end, in-process. At start it copies tenant and use case from W3C baggage
 /// (<see cref="Activity"/> baggage, as ASP.NET Core extracts it, or OpenTelemetry's
 /// <see cref="Baggage.Current"/>, as its propagator and <c>Baggage.SetBaggage</c> fill it) onto the
-/// span, so they also travel with the span over OTLP. At end it hands a GenAI span to its pricing
-/// thread (<see cref="SpanHandoff"/>), or prices it there with <see cref="UnitEconomicsOptions.InlinePricing"/>.
+/// span, so they also travel with the span over OTLP. At end it hands a GenAI span to the pricing
+/// thread (<see cref="SpanHandoff"/>), which hands it to the engine (<see cref="CostEngine.OnEnded"/>);
+/// with <see cref="UnitEconomicsOptions.InlinePricing"/> it hands it to the engine itself.
 /// Never throws into the host app; spans that are not GenAI spans cost one pass over their tags.
 /// </summary>
 internal sealed class GenAiCostProcessor : BaseProcessor<Activity>
@@ -29,7 +30,7 @@ internal sealed class GenAiCostProcessor : BaseProcessor<Activity>
         this.baggageKeys = [.. engine.Options.Spans.EffectiveTenantKeys, .. engine.Options.Spans.EffectiveUseCaseKeys];
         if (!engine.Options.InlinePricing)
         {
-            this.handoff = new SpanHandoff(engine.Options.MaxPendingSpans, this.Price);
+            this.handoff = new SpanHandoff(engine.Options.MaxPendingSpans, engine);
             engine.Pending.Add(this.handoff);
         }
     }
@@ -71,9 +72,11 @@ internal sealed class GenAiCostProcessor : BaseProcessor<Activity>
 
     public override void OnEnd(Activity data)
     {
+        // The provider's resource is known once the processor is in a provider: read it at the first end.
+        var resource = this.resource ?? this.ReadResourceOnce();
         if (this.handoff is null)
         {
-            this.Price(data);
+            this.engine.OnEnded(data, resource);
             return;
         }
 
@@ -121,10 +124,17 @@ internal sealed class GenAiCostProcessor : BaseProcessor<Activity>
         base.Dispose(disposing);
     }
 
-    private void Price(Activity data)
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private IReadOnlyDictionary<string, object> ReadResourceOnce()
     {
-        var view = new ActivitySpanView(data, this.resource ??= this.ReadResource());
-        this.engine.OnEnded(view, new ActivityAncestry(data, this.engine.Normalizer));
+        var resource = this.ReadResource();
+        if (this.handoff is not null)
+        {
+            this.handoff.Resource = resource; // before this span is handed over: the pricing thread reads it after
+        }
+
+        this.resource = resource;
+        return resource;
     }
 
     private IReadOnlyDictionary<string, object> ReadResource()

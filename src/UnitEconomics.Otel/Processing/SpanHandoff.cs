@@ -28,7 +28,8 @@ internal sealed class SpanHandoff : IPendingSpans, IDisposable
 
     private readonly Activity?[] slots;
     private readonly long mask;
-    private readonly Action<Activity> price;
+    private readonly CostEngine engine;
+    private IReadOnlyDictionary<string, object>? resource;
     private readonly object drainLock = new();
     // No spinning before blocking: the thread waits for a batch or its timeout, never for a moment.
     private readonly ManualResetEventSlim wake = new(false, spinCount: 0);
@@ -37,17 +38,24 @@ internal sealed class SpanHandoff : IPendingSpans, IDisposable
     private long pricedByEndingThread;
     private volatile bool stopping;
 
-    public SpanHandoff(int capacity, Action<Activity> price)
+    public SpanHandoff(int capacity, CostEngine engine)
     {
         var size = (int)Math.Min(1 << 24, Math.Max(WakeEvery * 2, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, capacity))));
         this.slots = new Activity?[size];
         this.mask = size - 1;
-        this.price = price;
+        this.engine = engine;
         this.thread = new Thread(this.Run) { IsBackground = true, Name = "UnitEconomics pricing" };
         this.thread.Start();
     }
 
     public int Capacity => this.slots.Length;
+
+    /// <summary>The tracer provider's resource, set by the processor once it knows it (before the first span is added).</summary>
+    public IReadOnlyDictionary<string, object>? Resource
+    {
+        get => Volatile.Read(ref this.resource);
+        set => Volatile.Write(ref this.resource, value);
+    }
 
     /// <summary>Whether the thread waits without a timeout for the next span (it found nothing last time).</summary>
     public bool IsParked => Volatile.Read(ref this.at.Parked) != 0;
@@ -140,7 +148,7 @@ internal sealed class SpanHandoff : IPendingSpans, IDisposable
         {
             // What was queued ended before this span: it is priced first, so a task root still closes last.
             this.DrainLocked();
-            this.price(span);
+            this.engine.OnEnded(span, this.Resource);
         }
     }
 
@@ -174,7 +182,7 @@ internal sealed class SpanHandoff : IPendingSpans, IDisposable
 
             slot = null;
             Volatile.Write(ref this.at.Tail, next + 1);
-            this.price(span);
+            this.engine.OnEnded(span, this.Resource);
         }
     }
 

@@ -137,6 +137,6 @@ internal static class Workload
     private static void End(CostEngine engine, Activity span)
     {
         span.Stop();
-        engine.OnEnded(new ActivitySpanView(span), new ActivityAncestry(span, engine.Normalizer));
+        engine.OnEnded(span);
     }
 }

@@ -129,6 +129,6 @@ public sealed class BudgetAndToolTests
     private static void End(CostEngine engine, DateTime endUtc, params (string Key, object Value)[] tags)
     {
         var span = TestSpans.Ended("span", endUtc, tags.Select(t => (t.Key, (object?)t.Value)).ToArray());
-        engine.OnEnded(new ActivitySpanView(span), new NoAncestry());
+        engine.OnEnded(span);
     }
 }

@@ -65,7 +65,7 @@ public sealed class BudgetReservationTests
         // October's spend: one call of $0.01 that ended at 23:30 UTC on the 31st.
         var october = TestSpans.Ended("chat", new DateTime(2026, 10, 31, 23, 30, 0, DateTimeKind.Utc),
             ("gen_ai.operation.name", "chat"), ("gen_ai.request.model", "gpt-4o"), ("gen_ai.usage.output_tokens", 1_000), ("tenant.id", "acme"));
-        engine.OnEnded(new UnitEconomics.Otel.Spans.ActivitySpanView(october), new UnitEconomics.Otel.Agents.NoAncestry());
+        engine.OnEnded(october);
 
         using (var request = AgentScenario.Source.StartActivity("request"))
         {

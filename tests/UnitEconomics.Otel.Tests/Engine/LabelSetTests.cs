@@ -135,10 +135,10 @@ public sealed class LabelSetTests
         var engine = new CostEngine(new UnitEconomicsOptions(), () => catalog, () => TenantDirectory.Empty, [sink]);
         (string, object?)[] tags = [("gen_ai.operation.name", "chat"), ("gen_ai.provider.name", "openai"), ("gen_ai.request.model", "gpt-4o"), ("gen_ai.usage.input_tokens", 1000), ("gen_ai.usage.output_tokens", 200)];
 
-        engine.OnEnded(new ActivitySpanView(TestSpans.Ended("chat", new DateTime(2026, 5, 31, 12, 0, 0, DateTimeKind.Utc), tags)), new Agents.NoAncestry());
-        engine.OnEnded(new ActivitySpanView(TestSpans.Ended("chat", new DateTime(2026, 6, 2, 12, 0, 0, DateTimeKind.Utc), tags)), new Agents.NoAncestry());
+        engine.OnEnded(TestSpans.Ended("chat", new DateTime(2026, 5, 31, 12, 0, 0, DateTimeKind.Utc), tags));
+        engine.OnEnded(TestSpans.Ended("chat", new DateTime(2026, 6, 2, 12, 0, 0, DateTimeKind.Utc), tags));
         catalog = new PriceCatalog([ProcessorTests.Gpt4o with { Standard = new PriceSet { Input = 1.00m, Output = 4.00m } }]);
-        engine.OnEnded(new ActivitySpanView(TestSpans.Ended("chat", new DateTime(2026, 6, 3, 12, 0, 0, DateTimeKind.Utc), tags)), new Agents.NoAncestry());
+        engine.OnEnded(TestSpans.Ended("chat", new DateTime(2026, 6, 3, 12, 0, 0, DateTimeKind.Utc), tags));
 
         // 1,000 × 2.50 + 200 × 10 = 4,500 → 0.0045; 1,000 × 2 + 200 × 8 = 3,600 → 0.0036; 1,000 × 1 + 200 × 4 = 1,800 → 0.0018
         Assert.Equal([0.0045m, 0.0036m, 0.0018m], sink.Calls.Select(c => c.Cost.Total));

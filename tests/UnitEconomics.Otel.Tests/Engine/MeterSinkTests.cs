@@ -72,6 +72,6 @@ public sealed class MeterSinkTests
 
         a.Start();
         a.Stop();
-        engine.OnEnded(new ActivitySpanView(a), new NoAncestry());
+        engine.OnEnded(a);
     }
 }

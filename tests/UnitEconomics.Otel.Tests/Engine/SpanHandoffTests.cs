@@ -1,8 +1,13 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using OpenTelemetry.Trace;
+using UnitEconomics.Otel.Agents;
+using UnitEconomics.Otel.Budgets;
+using UnitEconomics.Otel.Engine;
+using UnitEconomics.Otel.Pricing;
 using UnitEconomics.Otel.Processing;
 using UnitEconomics.Otel.Spans;
+using UnitEconomics.Otel.Tenants;
 using UnitEconomics.TestSupport;
 using Xunit;
 
@@ -18,18 +23,18 @@ public sealed class SpanHandoffTests
         var priced = new ConcurrentQueue<string>();
         using var entered = new ManualResetEventSlim(false);
         using var gate = new ManualResetEventSlim(false);
-        var spans = Enumerable.Range(0, 514).Select(i => new Activity("s" + i)).ToArray();
-        using var handoff = new SpanHandoff(1, span =>
+        var spans = Enumerable.Range(0, 514).Select(i => Span("s" + i)).ToArray();
+        using var handoff = new SpanHandoff(1, Pricing(name =>
         {
-            if (span == spans[0])
+            if (name == "s0")
             {
                 // The pricer holds span 0 (and its lock) until the test lets it go.
                 entered.Set();
                 gate.Wait();
             }
 
-            priced.Enqueue(span.DisplayName);
-        });
+            priced.Enqueue(name);
+        }));
         Assert.Equal(512, handoff.Capacity); // the smallest ring: two wake batches
 
         handoff.Add(spans[0]);
@@ -53,16 +58,16 @@ public sealed class SpanHandoffTests
     public void Stop_prices_what_is_queued_and_later_spans_are_priced_by_the_thread_that_ends_them()
     {
         var priced = new ConcurrentQueue<string>();
-        using var handoff = new SpanHandoff(1_000, span => priced.Enqueue(span.DisplayName));
+        using var handoff = new SpanHandoff(1_000, Pricing(name => priced.Enqueue(name)));
         for (var i = 0; i < 10; i++)
         {
-            handoff.Add(new Activity("queued" + i));
+            handoff.Add(Span("queued" + i));
         }
 
         Assert.True(handoff.Stop(10_000));
         Assert.Equal(10, priced.Count);
 
-        handoff.Add(new Activity("late"));
+        handoff.Add(Span("late"));
         Assert.Equal(11, priced.Count); // priced before Add returned
         Assert.Equal("late", priced.Last());
         Assert.Equal(1, handoff.PricedByEndingThread);
@@ -73,16 +78,16 @@ public sealed class SpanHandoffTests
     {
         var priced = new ConcurrentQueue<string>();
         SpanHandoff? handoff = null;
-        using (handoff = new SpanHandoff(1_000, span =>
+        using (handoff = new SpanHandoff(1_000, Pricing(name =>
         {
-            priced.Enqueue(span.DisplayName);
-            if (span.DisplayName == "s1")
+            priced.Enqueue(name);
+            if (name == "s1")
             {
                 handoff!.PricePending(); // as a BudgetExceeded handler that flushes would, under the drain lock
             }
-        }))
+        })))
         {
-            var spans = Enumerable.Range(0, 5).Select(i => new Activity("s" + i)).ToArray();
+            var spans = Enumerable.Range(0, 5).Select(i => Span("s" + i)).ToArray();
             foreach (var span in spans)
             {
                 handoff.Add(span);
@@ -97,12 +102,12 @@ public sealed class SpanHandoffTests
     public void A_parked_thread_is_woken_by_the_next_span()
     {
         using var priced = new SemaphoreSlim(0);
-        using var handoff = new SpanHandoff(1_000, _ => priced.Release());
+        using var handoff = new SpanHandoff(1_000, Pricing(_ => priced.Release()));
         for (var round = 0; round < 3; round++)
         {
             // Idle: after one empty timed wait the thread waits with no timeout, so only the span's own wake-up can price it.
             Assert.True(SpinWait.SpinUntil(() => handoff.IsParked, 10_000), "the idle thread parks");
-            handoff.Add(new Activity("lone" + round));
+            handoff.Add(Span("lone" + round));
             Assert.True(priced.Wait(10_000), "the span woke the parked thread");
         }
 
@@ -169,5 +174,40 @@ public sealed class SpanHandoffTests
 
         Assert.Equal(expected, normalizer.MayBeGenAi(activity));
         Assert.Equal(expected, normalizer.Normalize(new ActivitySpanView(activity), out _, out _) != NormalizeResult.NotGenAi);
+    }
+
+    /// <summary>A span the engine reads, named by its response id (what the pricing callback receives).</summary>
+    private static Activity Span(string name)
+    {
+        var span = new Activity(name);
+        span.SetTag("gen_ai.operation.name", "chat").SetTag("gen_ai.request.model", "no-such-model").SetTag("gen_ai.response.id", name);
+        return span;
+    }
+
+    /// <summary>An engine whose one sink calls <paramref name="priced"/> with each span's name as the engine accounts it (unpriced: no catalog).</summary>
+    private static CostEngine Pricing(Action<string> priced) =>
+        new(new UnitEconomicsOptions(), () => PriceCatalog.Empty, () => TenantDirectory.Empty, [new CallbackSink(priced)]);
+
+    private sealed class CallbackSink(Action<string> priced) : ICostSink
+    {
+        public void OnCall(in CallCost call) => priced(call.Call.ResponseId!);
+
+        public void OnUnpriced(in GenAiCall call) => priced(call.ResponseId!);
+
+        public void OnAgentTask(in AgentTaskSummary task)
+        {
+        }
+
+        public void OnBudgetExceeded(in BudgetExceeded exceeded)
+        {
+        }
+
+        public void OnRejected(RejectReason reason)
+        {
+        }
+
+        public void OnTenantOverflow()
+        {
+        }
     }
 }
