@@ -4,6 +4,7 @@ using Microsoft.Extensions.AI;
 using UnitEconomics.Otel.Agents;
 using UnitEconomics.Otel.Budgets;
 using UnitEconomics.Otel.Engine;
+using UnitEconomics.Otel.Pricing;
 using UnitEconomics.Otel.Spans;
 
 namespace UnitEconomics.Otel.ChatClients;
@@ -117,18 +118,34 @@ public sealed class BudgetChatClient : DelegatingChatClient
         return null;
     }
 
-    /// <summary>The output side at the model's price: the input is not known before the call, the output is bounded.</summary>
+    /// <summary>
+    /// The output side, priced by the engine's rules (<see cref="CallPricer"/>) as a call that would
+    /// answer with <paramref name="outputTokens"/>: the input is not known before the call, the output is bounded.
+    /// </summary>
     private decimal WorstCaseUsd(ChatOptions? options, long outputTokens, DateTimeOffset now)
     {
         var metadata = this.GetService<ChatClientMetadata>();
-        var model = options?.ModelId ?? metadata?.DefaultModelId;
-        if (model is null || !this.engine.Catalog.TryResolve(metadata?.ProviderName, model, now, out var price))
+        if ((options?.ModelId ?? metadata?.DefaultModelId) is not { } model)
         {
-            return 0m; // an unpriced model costs nothing known: only what is already spent can refuse it
+            return 0m; // no model named: only what is already spent can refuse the call
         }
 
-        var perMillion = price.Standard.Output ?? price.Standard.Input ?? 0m;
-        return outputTokens * perMillion / 1_000_000m;
+        var call = new GenAiCall
+        {
+            Operation = GenAiAttributes.Operations.Chat,
+            Kind = OperationKind.Inference,
+            Provider = this.engine.Normalizer.Label(SpanNormalizer.NormalizeProvider(metadata?.ProviderName)),
+            Model = this.engine.Normalizer.Label(model),
+            HasTokens = true,
+            OutputTokens = outputTokens,
+            Tenant = SpanNormalizer.Unknown,
+            UseCase = SpanNormalizer.Unknown,
+            StartTimeUtc = now.UtcDateTime,
+            EndTimeUtc = now.UtcDateTime,
+        };
+
+        // An unpriced model costs nothing known (Total 0): only what is already spent can refuse it.
+        return CallPricer.Price(this.engine.Catalog, call).Total;
     }
 
     /// <summary>The outermost task root among the current activity and its parents.</summary>
