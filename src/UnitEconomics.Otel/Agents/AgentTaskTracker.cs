@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using UnitEconomics.Otel.Engine;
 
 namespace UnitEconomics.Otel.Agents;
 

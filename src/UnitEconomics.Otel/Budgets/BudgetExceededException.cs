@@ -1,5 +1,3 @@
-using UnitEconomics.Otel.Engine;
-
 namespace UnitEconomics.Otel.Budgets;
 
 /// <summary>Thrown by the budget chat-client middleware before a call that a spent budget forbids.</summary>

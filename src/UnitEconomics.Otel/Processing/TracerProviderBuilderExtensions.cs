@@ -1,8 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
-using OpenTelemetry.Trace;
 using UnitEconomics.Otel.Engine;
+using UnitEconomics.Otel.Processing;
 
-namespace UnitEconomics.Otel.Processing;
+// In the namespace of the builder it extends, as opentelemetry-dotnet's own Add* extensions are.
+namespace OpenTelemetry.Trace;
 
 /// <summary>Registration in the opentelemetry-dotnet style.</summary>
 public static class TracerProviderBuilderExtensions
