@@ -11,7 +11,7 @@ public readonly record struct TaskKey(ActivityTraceId TraceId, ActivitySpanId Ro
 /// for roots that never arrive). Each task has its own lock; tasks never contend with each other or
 /// with calls outside tasks.
 /// </summary>
-public sealed class AgentTaskTracker
+internal sealed class AgentTaskTracker
 {
     private readonly ConcurrentDictionary<TaskKey, TaskState> open = new();
     private readonly int maxOpenTasks;
@@ -80,7 +80,7 @@ public sealed class AgentTaskTracker
 }
 
 /// <summary>The running totals of one agent task. Mutated under <c>lock (state)</c>.</summary>
-public sealed class TaskState
+internal sealed class TaskState
 {
     private HashSet<ActivitySpanId>? agentsWithInference;
 

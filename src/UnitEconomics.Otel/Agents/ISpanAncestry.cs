@@ -26,7 +26,7 @@ public interface ISpanAncestry
 }
 
 /// <summary>No ancestors known (a root, or the caller does not track agent tasks).</summary>
-public readonly struct NoAncestry : ISpanAncestry
+internal readonly struct NoAncestry : ISpanAncestry
 {
     public bool HasAncestors => false;
 
@@ -40,7 +40,7 @@ public readonly struct NoAncestry : ISpanAncestry
 /// Walks <see cref="Activity.Parent"/>: every in-process parent has not ended yet when its child ends.
 /// Each parent is read by the engine's normalizer, so "starts a task" is the one rule of <see cref="GenAiCall.StartsTask"/>.
 /// </summary>
-public readonly struct ActivityAncestry : ISpanAncestry
+internal readonly struct ActivityAncestry : ISpanAncestry
 {
     private readonly Activity activity;
     private readonly SpanNormalizer normalizer;

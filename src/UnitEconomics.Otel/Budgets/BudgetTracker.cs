@@ -7,7 +7,7 @@ namespace UnitEconomics.Otel.Budgets;
 /// Session and tenant budgets (task budgets live with the task's rollup). Each counter crosses its
 /// limit once: the crossing is reported exactly once, so the counter and the event agree.
 /// </summary>
-public sealed class BudgetTracker
+internal sealed class BudgetTracker
 {
     private readonly BudgetOptions options;
     private readonly ConcurrentDictionary<string, Usage> sessions = new(StringComparer.Ordinal);

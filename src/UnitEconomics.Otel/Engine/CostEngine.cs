@@ -56,7 +56,7 @@ public sealed class CostEngine
 
     public SpanNormalizer Normalizer { get; }
 
-    public BudgetTracker Budgets { get; }
+    internal BudgetTracker Budgets { get; }
 
     public PriceCatalog Catalog => this.catalog();
 

@@ -37,7 +37,7 @@ public sealed class TenantLabelSet
 /// read from, so a call finds label, tier and the sinks' state in one lookup; a reloaded directory is
 /// noticed by reference and the tier re-read. Lookups of known tenants take no lock and allocate nothing.
 /// </summary>
-public sealed class TenantLabels
+internal sealed class TenantLabels
 {
     public const string Other = "__other__";
 

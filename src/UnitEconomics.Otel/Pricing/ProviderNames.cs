@@ -7,7 +7,7 @@ namespace UnitEconomics.Otel.Pricing;
 /// <c>azure/gpt-4o</c>) to <c>gen_ai.provider.name</c> values, so a catalog entry and a span agree on who
 /// served the call. Names without an obvious counterpart pass through unchanged.
 /// </summary>
-public static class ProviderNames
+internal static class ProviderNames
 {
     private static readonly FrozenDictionary<string, string> LiteLlm = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
     {

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,7 +7,8 @@ using UnitEconomics.Otel.Pricing;
 using UnitEconomics.Otel.Sources;
 using UnitEconomics.Otel.Tenants;
 
-namespace UnitEconomics.Otel.Processing;
+// In the namespace of the collection it extends, as Microsoft.Extensions' own Add* extensions are.
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the cost engine and what it reads (catalog, tenants) in a service collection.</summary>
 public static class UnitEconomicsServiceCollectionExtensions

@@ -8,7 +8,7 @@ namespace UnitEconomics.Otel.Sources;
 /// The tenant directory and the layered price catalog both reload through it.
 /// </summary>
 /// <typeparam name="T">What the files load into.</typeparam>
-public sealed class WatchedFiles<T> : IDisposable
+internal sealed class WatchedFiles<T> : IDisposable
     where T : class
 {
     /// <summary>Editors and config tools write in bursts; one reload once they are done.</summary>

@@ -4,6 +4,7 @@ using Prometheus;
 using UnitEconomics.Otel.Prometheus;
 using UnitEconomics.TestSupport.Stripe;
 using Xunit;
+using UnitEconomics.Otel.Engine;
 
 namespace UnitEconomics.Books.Tests.Revenue.Stripe;
 
@@ -21,9 +22,9 @@ public sealed class RevenueGaugeTests
         SampleAccount.Serve(stripe);
         var (refresher, tenants) = StripeFailureTests.Refresher(stripe);
         var registry = Metrics.NewCustomRegistry();
-        var services = new ServiceCollection().AddSingleton(tenants).AddUnitEconomicsPrometheus(registry);
+        var services = new ServiceCollection().AddSingleton(tenants).AddUnitEconomicsEngine().AddUnitEconomicsPrometheus(registry);
         using var provider = services.BuildServiceProvider();
-        provider.GetRequiredService<PrometheusCostSink>();
+        provider.GetRequiredService<CostEngine>(); // the engine hands its sinks the tenant file and each reload
 
         // Before the first read: the file's figures (acme at its tier price, hooli's own figure).
         var before = await Scrape(registry);

@@ -10,6 +10,7 @@ using UnitEconomics.TestSupport;
 using UnitEconomics.TestSupport.Stripe;
 using Xunit;
 using UnitEconomics.Otel.Sources;
+using UnitEconomics.Otel.Engine;
 
 namespace UnitEconomics.Books.Tests.Revenue.Stripe;
 
@@ -30,8 +31,8 @@ public sealed partial class RevenueOnPrometheusTests
         var tenants = new TenantDirectorySource(TenantDirectory.Parse(file, "tenants.yaml"));
         var refresher = new RevenueRefresher(tenants, SampleAccount.Environment, TimeSpan.FromMilliseconds(20));
         var registry = Metrics.NewCustomRegistry();
-        using var provider = new ServiceCollection().AddSingleton(tenants).AddUnitEconomicsPrometheus(registry).BuildServiceProvider();
-        provider.GetRequiredService<PrometheusCostSink>();
+        using var provider = new ServiceCollection().AddSingleton(tenants).AddUnitEconomicsEngine().AddUnitEconomicsPrometheus(registry).BuildServiceProvider();
+        provider.GetRequiredService<CostEngine>(); // the engine hands its sinks the tenant file and each reload
         Assert.True(await refresher.RefreshAsync(), refresher.LastError);
 
         var port = ExternalBinary.FreePort();
