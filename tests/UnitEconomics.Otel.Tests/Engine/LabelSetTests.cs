@@ -4,6 +4,7 @@ using UnitEconomics.Otel.Spans;
 using UnitEconomics.Otel.Tenants;
 using UnitEconomics.TestSupport;
 using Xunit;
+using UnitEconomics.Otel.Tests.Processing;
 
 namespace UnitEconomics.Otel.Tests.Engine;
 

@@ -1,8 +1,9 @@
 using UnitEconomics.Otel.Tenants;
 using Xunit;
 using UnitEconomics.Otel.Sources;
+using UnitEconomics.Otel.Tests.Tenants;
 
-namespace UnitEconomics.Otel.Tests.Tenants;
+namespace UnitEconomics.Otel.Tests.Sources;
 
 public sealed class TenantDirectoryWatcherTests : IDisposable
 {

@@ -10,7 +10,7 @@ using UnitEconomics.Otel.Processing;
 using UnitEconomics.TestSupport;
 using Xunit;
 
-namespace UnitEconomics.Otel.Tests.Engine;
+namespace UnitEconomics.Otel.Tests.Processing;
 
 /// <summary>Registration through OpenTelemetry.Extensions.Hosting, options bound from configuration.</summary>
 [Collection("activity-listeners")]

@@ -13,7 +13,7 @@ using UnitEconomics.TestSupport;
 using Xunit;
 using UnitEconomics.Otel.Sources;
 
-namespace UnitEconomics.Otel.Tests.Engine;
+namespace UnitEconomics.Otel.Tests.Processing;
 
 /// <summary>The processor under the real OpenTelemetry SDK, fed by Microsoft.Extensions.AI's OpenTelemetry chat client.</summary>
 [Collection("activity-listeners")]

@@ -4,7 +4,7 @@ using UnitEconomics.Otel.Engine;
 using UnitEconomics.Otel.Processing;
 using UnitEconomics.Otel.Sources;
 
-namespace UnitEconomics.Otel.Tests.Pricing;
+namespace UnitEconomics.Otel.Tests.Sources;
 
 /// <summary>Catalog files reload on change, all layers together; a bad edit keeps the last good catalog.</summary>
 public sealed class PriceCatalogSourceTests : IDisposable

@@ -11,7 +11,7 @@ using UnitEconomics.Otel.Tenants;
 using UnitEconomics.TestSupport;
 using Xunit;
 
-namespace UnitEconomics.Otel.Tests.Engine;
+namespace UnitEconomics.Otel.Tests.Processing;
 
 /// <summary>The hand-off of ended spans to the pricing thread: order, no loss when full, shutdown, and the processor over it.</summary>
 [Collection("activity-listeners")]

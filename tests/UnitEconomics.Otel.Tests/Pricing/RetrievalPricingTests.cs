@@ -3,8 +3,9 @@ using OpenTelemetry.Trace;
 using UnitEconomics.Otel.Pricing;
 using UnitEconomics.TestSupport;
 using Xunit;
+using UnitEconomics.Otel.Tests.Processing;
 
-namespace UnitEconomics.Otel.Tests.Engine;
+namespace UnitEconomics.Otel.Tests.Pricing;
 
 /// <summary>
 /// DESIGN §3: a <c>retrieval</c> span is priced per call by the entry its <c>gen_ai.data_source.id</c>

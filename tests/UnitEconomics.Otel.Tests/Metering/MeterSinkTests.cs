@@ -12,7 +12,7 @@ using UnitEconomics.Otel.Tenants;
 using UnitEconomics.TestSupport;
 using Xunit;
 
-namespace UnitEconomics.Otel.Tests.Engine;
+namespace UnitEconomics.Otel.Tests.Metering;
 
 /// <summary>
 /// The OTel Meter path, translated to Prometheus by OpenTelemetry .NET's own Prometheus exporter (the

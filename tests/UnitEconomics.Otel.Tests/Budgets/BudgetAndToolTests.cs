@@ -8,8 +8,9 @@ using UnitEconomics.Otel.Spans;
 using UnitEconomics.Otel.Tenants;
 using UnitEconomics.TestSupport;
 using Xunit;
+using UnitEconomics.Otel.Tests.Processing;
 
-namespace UnitEconomics.Otel.Tests.Engine;
+namespace UnitEconomics.Otel.Tests.Budgets;
 
 [Collection("activity-listeners")]
 public sealed class BudgetAndToolTests

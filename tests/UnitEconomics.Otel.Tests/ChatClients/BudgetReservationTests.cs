@@ -4,8 +4,9 @@ using UnitEconomics.Otel.Budgets;
 using UnitEconomics.Otel.Engine;
 using UnitEconomics.TestSupport;
 using Xunit;
+using UnitEconomics.Otel.Tests.Processing;
 
-namespace UnitEconomics.Otel.Tests.Engine;
+namespace UnitEconomics.Otel.Tests.ChatClients;
 
 /// <summary>
 /// The budget middleware under concurrency: each call reserves its worst case before it is made, so
