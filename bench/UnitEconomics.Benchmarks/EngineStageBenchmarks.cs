@@ -82,7 +82,7 @@ public class EngineStageBenchmarks
         var n = 0;
         foreach (ref readonly var tag in this.span.EnumerateTagObjects())
         {
-            n += this.normalizer.IsGenAiKey(tag.Key) ? 1 : 0;
+            n += this.normalizer.ReadsKey(tag.Key) ? 1 : 0;
         }
 
         return n;

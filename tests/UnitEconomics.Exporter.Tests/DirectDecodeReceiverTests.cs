@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using Google.Protobuf;
 using Grpc.Core;
@@ -22,7 +21,7 @@ public sealed class DirectDecodeReceiverTests
     [Fact]
     public async Task Grpc_and_http_protobuf_hand_over_batches_without_the_malformed_ids()
     {
-        var ingest = new BatchIngest();
+        var ingest = new CountingTraceIngest();
         await using var exporter = await RunningExporter.StartAsync(ingest);
         var request = Requests.Of(
             Requests.Span("chat gpt-4o", Requests.TraceId(1), Requests.SpanId(1)),
@@ -37,9 +36,8 @@ public sealed class DirectDecodeReceiverTests
         Assert.Equal(1, grpcResponse.PartialSuccess.RejectedSpans);
         Assert.Equal(System.Net.HttpStatusCode.OK, httpResponse.StatusCode);
         Assert.Equal(1, ExportTraceServiceResponse.Parser.ParseFrom(await httpResponse.Content.ReadAsByteArrayAsync()).PartialSuccess.RejectedSpans);
-        Assert.Equal(2, ingest.Batches.Count);
-        Assert.All(ingest.Batches, b => Assert.Equal("chat gpt-4o", Assert.Single(b.Spans).Name));
-        Assert.Empty(ingest.Requests);
+        Assert.Equal(2, ingest.Requests.Count);
+        Assert.All(ingest.Requests, spans => Assert.Equal("chat gpt-4o", Assert.Single(spans).Name));
         Assert.Equal(2, exporter.Metrics.SpansReceived.WithLabels(ExporterMetrics.ProtocolGrpc).Value);
         Assert.Equal(2, exporter.Metrics.SpansReceived.WithLabels(ExporterMetrics.ProtocolHttpProtobuf).Value);
         Assert.Equal(2, exporter.Metrics.SpansRejected.WithLabels(ExporterMetrics.SpanReasonInvalidId).Value);
@@ -48,7 +46,7 @@ public sealed class DirectDecodeReceiverTests
     [Fact]
     public async Task A_malformed_grpc_message_is_invalid_argument_and_reaches_no_ingest()
     {
-        var ingest = new BatchIngest();
+        var ingest = new CountingTraceIngest();
         await using var exporter = await RunningExporter.StartAsync(ingest);
         using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(exporter.GrpcUri);
 
@@ -56,30 +54,6 @@ public sealed class DirectDecodeReceiverTests
             channel.CreateCallInvoker().AsyncUnaryCall(RawExport, null, default, [0x0A, 0x05, 0x0A]).ResponseAsync);
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Empty(ingest.Batches);
-    }
-
-    private sealed class BatchIngest : ISpanBatchIngest
-    {
-        private readonly ConcurrentQueue<SpanBatch> batches = new();
-        private readonly ConcurrentQueue<ExportTraceServiceRequest> requests = new();
-
-        public AttributeFilter? AttributeFilter => null;
-
-        public IReadOnlyList<SpanBatch> Batches => this.batches.ToArray();
-
-        public IReadOnlyList<ExportTraceServiceRequest> Requests => this.requests.ToArray();
-
-        public IngestResult Offer(SpanBatch batch)
-        {
-            this.batches.Enqueue(batch);
-            return IngestResult.Accepted();
-        }
-
-        public IngestResult Offer(ExportTraceServiceRequest request)
-        {
-            this.requests.Enqueue(request);
-            return IngestResult.Accepted();
-        }
+        Assert.Empty(ingest.Requests);
     }
 }

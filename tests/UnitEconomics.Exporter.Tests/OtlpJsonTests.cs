@@ -79,8 +79,6 @@ public sealed class OtlpJsonTests
         Assert.Equal(new DateTime(2023, 11, 14, 22, 13, 20, DateTimeKind.Utc), span.StartTimeUtc);
         Assert.Equal(new DateTime(2023, 11, 14, 22, 13, 22, 250, DateTimeKind.Utc), span.EndTimeUtc);
         Assert.True(span.IsError);
-        Assert.Equal(Span.Types.SpanKind.Client, span.Span.Kind);
-        Assert.Equal(257u, span.Span.Flags);
 
         var attributes = AttributeCollector.Read(span);
         Assert.Equal("chat", attributes["gen_ai.operation.name"].Text);
@@ -94,17 +92,15 @@ public sealed class OtlpJsonTests
         Assert.Equal(AttributeKind.Other, attributes["tags"].Kind);
         Assert.Equal(AttributeKind.Other, attributes["map"].Kind);
         Assert.Equal(AttributeKind.Other, attributes["blob"].Kind);
-        Assert.Equal(new byte[] { 1, 2, 3 }, span.Span.Attributes.Single(a => a.Key == "blob").Value.BytesValue.ToByteArray());
         Assert.True(span.TryGetResourceAttribute("tenant.id", out var tenant));
         Assert.Equal("globex", tenant.Text);
 
-        // The same data sent as binary protobuf decodes to an identical message.
+        // The same data sent as binary protobuf decodes to the same span.
         var expected = ProtobufForm();
         using var protoResponse = await http.PostAsync(exporter.TracesUri, Protobuf(expected));
         Assert.Equal(HttpStatusCode.OK, protoResponse.StatusCode);
         Assert.Equal(2, ingest.Requests.Count);
-        Assert.Equal(expected, ingest.Requests[1]);
-        Assert.Equal(ingest.Requests[1], ingest.Requests[0]);
+        Assert.Equal(ingest.Requests[1].Select(s => s.Describe()), ingest.Requests[0].Select(s => s.Describe()));
         Assert.Equal(1, exporter.Metrics.SpansReceived.WithLabels(ExporterMetrics.ProtocolHttpJson).Value);
         Assert.Equal(1, exporter.Requests(ExporterMetrics.ProtocolHttpJson, ExporterMetrics.OutcomeOk));
     }
@@ -115,10 +111,8 @@ public sealed class OtlpJsonTests
     [InlineData("""{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"00000000000000000000000000000000","spanId":"eee19b7ec3c1b174"}]}]}]}""")]
     public void Bad_ids_in_json_are_kept_as_invalid_ids_not_thrown(string json)
     {
-        var request = OtlpJsonReader.ReadExportRequest(Encoding.UTF8.GetBytes(json));
-        Assert.Equal(1, OtlpIds.CountSpans(request));
-        Assert.Equal(1, OtlpIds.RemoveInvalid(request));
-        Assert.Equal(0, OtlpIds.CountSpans(request));
+        var batch = OtlpJsonReader.Read(Encoding.UTF8.GetBytes(json));
+        Assert.Equal((1, 1, 0), (batch.Received, batch.Invalid, batch.Count));
     }
 
     [Theory]
@@ -130,14 +124,14 @@ public sealed class OtlpJsonTests
     [InlineData("""[]""")]
     public void Json_that_is_not_otlp_fails_with_a_format_error(string json)
     {
-        Assert.Throws<OtlpFormatException>(() => OtlpJsonReader.ReadExportRequest(Encoding.UTF8.GetBytes(json)));
+        Assert.Throws<OtlpFormatException>(() => OtlpJsonReader.Read(Encoding.UTF8.GetBytes(json)));
     }
 
     [Fact]
     public void Snake_case_keys_are_unknown_fields_and_ignored()
     {
-        var request = OtlpJsonReader.ReadExportRequest(Encoding.UTF8.GetBytes("""{"resource_spans":[{"scopeSpans":[]}]}"""));
-        Assert.Empty(request.ResourceSpans);
+        var batch = OtlpJsonReader.Read(Encoding.UTF8.GetBytes("""{"resource_spans":[{"scopeSpans":[]}]}"""));
+        Assert.Equal(0, batch.Received);
     }
 
     internal static ByteArrayContent Protobuf(IMessage message)

@@ -38,7 +38,7 @@ public sealed class OtlpProtobufReaderTests
         var batch = OtlpProtobufReader.Read(request.ToByteArray());
 
         Assert.Equal(0, batch.Invalid);
-        var read = Assert.Single(batch.Spans);
+        var read = Assert.Single(ReceivedSpan.Of(batch));
         Assert.Equal("chat gpt-4o", read.Name);
         Assert.Equal("ab102030405060708090a0b0c0d0e0f0", read.TraceId.ToHexString());
         Assert.Equal("cd11223344556677", read.SpanId.ToHexString());
@@ -61,12 +61,12 @@ public sealed class OtlpProtobufReaderTests
         Assert.Same(GenAiAttributes.GenAi.Usage.InputTokens, read.Attributes[0].Key);
         Assert.Same(GenAiAttributes.GenAi.Request.Model, read.Attributes[1].Key);
 
-        Assert.True(new DecodedSpanView(read).TryGetResourceAttribute("tenant.id", out var tenant));
+        Assert.True(read.TryGetResourceAttribute("tenant.id", out var tenant));
         Assert.Equal("initech", tenant.Text);
     }
 
     [Fact]
-    public void Leaves_out_and_counts_spans_with_malformed_ids_as_the_generated_path_does()
+    public void Leaves_out_and_counts_spans_with_malformed_ids()
     {
         var good = Requests.Span("ok", Requests.TraceId(1), Requests.SpanId(1));
         var shortTrace = Requests.Span("short trace id", [1, 2, 3], Requests.SpanId(2));
@@ -76,41 +76,9 @@ public sealed class OtlpProtobufReaderTests
 
         var batch = OtlpProtobufReader.Read(request.ToByteArray());
 
-        Assert.Equal("ok", Assert.Single(batch.Spans).Name);
+        Assert.Equal("ok", Assert.Single(ReceivedSpan.Of(batch)).Name);
         Assert.Equal(3, batch.Invalid);
         Assert.Equal(4, batch.Received);
-        Assert.Equal(3, OtlpIds.RemoveInvalid(request)); // the generated path agrees
-    }
-
-    [Fact]
-    public void A_resource_seen_again_is_the_object_decoded_before_and_a_different_one_is_not()
-    {
-        var cache = new ResourceCache(slots: 1); // one slot: the second resource replaces the first
-        byte[] acme = [0x0A, 0x04, 0x61, 0x63, 0x6D, 0x65], globex = [0x0A, 0x06, 0x67, 0x6C, 0x6F, 0x62, 0x65, 0x78];
-        var decoded = new DecodedResource([new("tenant.id", AttributeValue.OfString("acme"))]);
-        Assert.False(cache.TryGet(acme, out _));
-
-        cache.Add(acme, decoded);
-        Assert.True(cache.TryGet(acme, out var again));
-        Assert.Same(decoded, again);
-        Assert.False(cache.TryGet(globex, out _));
-
-        cache.Add(globex, new DecodedResource([]));
-        Assert.False(cache.TryGet(acme, out _));
-
-        // Through the reader: the same resource bytes in two requests read as equal resources.
-        static byte[] Body(string tenant)
-        {
-            var request = Requests.Of(Requests.Span("chat", Requests.TraceId(7), Requests.SpanId(7)));
-            request.ResourceSpans[0].Resource.Attributes.Add(new KeyValue { Key = "tenant.id", Value = new AnyValue { StringValue = tenant } });
-            return request.ToByteArray();
-        }
-
-        Assert.Equal(["acme", "acme", "globex"], new[] { Body("acme"), Body("acme"), Body("globex") }.Select(body =>
-        {
-            Assert.True(Assert.Single(OtlpProtobufReader.Read(body).Spans).Resource!.TryGet("tenant.id", out var tenant));
-            return tenant.Text;
-        }));
     }
 
     [Fact]
@@ -124,31 +92,44 @@ public sealed class OtlpProtobufReaderTests
         resourceSpans.AddRange(Field(1, resource.ToByteArray()));
         var body = Field(1, [.. resourceSpans]);
 
-        var span = Assert.Single(OtlpProtobufReader.Read(body).Spans);
+        var span = Assert.Single(ReceivedSpan.Of(OtlpProtobufReader.Read(body)));
         Assert.True(span.Resource!.TryGet("service.name", out var name));
         Assert.Equal("rag-api", name.Text);
     }
 
     [Fact]
-    public void With_the_engine_filter_only_attributes_the_engine_reads_are_kept()
+    public void With_the_engine_reading_only_attributes_it_reads_are_kept_on_spans_and_resources()
     {
         var catalog = UnitEconomics.Otel.Pricing.PriceCatalog.Empty;
         var options = new UnitEconomics.Otel.Engine.UnitEconomicsOptions();
         options.Spans.TenantKeys.Add("customer.id");
         var engine = new UnitEconomics.Otel.Engine.CostEngine(options, () => catalog, () => UnitEconomics.Otel.Tenants.TenantDirectory.Empty, []);
-        var filter = new AttributeFilter(engine);
+        var reader = engine.Normalizer;
         var span = Requests.Span("chat gpt-4o", Requests.TraceId(1), Requests.SpanId(1));
         foreach (var (key, value) in new[] { ("gen_ai.request.max_tokens", "1"), ("customer.id", "acme"), ("server.address", "api.openai.com"), ("gen_ai.usage.output_tokens", "7"), ("gen_ai.conversation.id", "c1") })
         {
             span.Attributes.Add(new KeyValue { Key = key, Value = new AnyValue { StringValue = value } });
         }
 
-        var read = Assert.Single(OtlpProtobufReader.Read(Requests.Of(span).ToByteArray(), filter).Spans);
+        var request = Requests.Of(span);
+        request.ResourceSpans[0].Resource.Attributes.Add(new KeyValue { Key = "service.name", Value = new AnyValue { StringValue = "rag-api" } });
+        request.ResourceSpans[0].Resource.Attributes.Add(new KeyValue { Key = "customer.id", Value = new AnyValue { StringValue = "globex" } });
+
+        var read = Assert.Single(ReceivedSpan.Of(OtlpProtobufReader.Read(request.ToByteArray(), reader)));
 
         Assert.Equal(["customer.id", "gen_ai.usage.output_tokens", "gen_ai.conversation.id"], read.Attributes.Select(a => a.Key));
         Assert.Equal("acme", read.Attributes[0].Value.Text);
-        var converted = Assert.Single(SpanBatch.FromRequest(Requests.Of(span), filter).Spans);
-        Assert.Equal(["customer.id", "gen_ai.usage.output_tokens", "gen_ai.conversation.id"], converted.Attributes.Select(a => a.Key));
+        Assert.False(read.TryGetResourceAttribute("service.name", out _));
+        Assert.True(read.TryGetResourceAttribute("customer.id", out var tenant));
+        Assert.Equal("globex", tenant.Text);
+
+        // OTLP/JSON keeps the same attributes.
+        var attributes = string.Join(",", span.Attributes.Select(a => $$$"""{"key":"{{{a.Key}}}","value":{"stringValue":"{{{a.Value.StringValue}}}"}}"""));
+        var json = System.Text.Encoding.UTF8.GetBytes($$$"""
+            {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"rag-api"}},{"key":"customer.id","value":{"stringValue":"globex"}}]},
+            "scopeSpans":[{"spans":[{"traceId":"{{{Convert.ToHexString(span.TraceId.Span)}}}","spanId":"{{{Convert.ToHexString(span.SpanId.Span)}}}","name":"chat gpt-4o","attributes":[{{{attributes}}}]}]}]}]}
+            """);
+        Assert.Equal(read.Attributes.Select(a => a.Key), Assert.Single(ReceivedSpan.Of(OtlpJsonReader.Read(json, reader))).Attributes.Select(a => a.Key));
     }
 
     [Theory]

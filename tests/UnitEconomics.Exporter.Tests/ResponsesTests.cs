@@ -1,3 +1,4 @@
+using UnitEconomics.Exporter.Otlp;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -212,5 +213,29 @@ public sealed class ResponsesTests
         Assert.Equal(StatusCode.ResourceExhausted, bomb.StatusCode);
         Assert.Equal(2, ingest.Requests.Count);
         Assert.Equal(2, exporter.RequestsRejected(ExporterMetrics.ReasonTooLarge));
+    }
+
+    [Fact]
+    public async Task An_ingest_that_throws_gives_500_and_the_service_keeps_serving()
+    {
+        var ingest = new ThrowingOnceIngest();
+        await using var exporter = await RunningExporter.StartAsync(ingest);
+        using var http = new HttpClient();
+
+        using var failed = await http.PostAsync(exporter.TracesUri, OtlpJsonTests.Protobuf(Requests.OneValidSpan()));
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+        using var ok = await http.PostAsync(exporter.TracesUri, OtlpJsonTests.Protobuf(Requests.OneValidSpan()));
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal(1, exporter.RequestsRejected(ExporterMetrics.ReasonInternal));
+    }
+
+    private sealed class ThrowingOnceIngest : ITraceIngest
+    {
+        private int calls;
+
+        public Otel.Spans.SpanNormalizer? Reader => null;
+
+        public IngestResult Offer(SpanBatch batch) =>
+            Interlocked.Increment(ref this.calls) == 1 ? throw new InvalidOperationException("engine bug") : IngestResult.Accepted();
     }
 }

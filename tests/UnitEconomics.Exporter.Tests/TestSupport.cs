@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,32 +16,97 @@ using UnitEconomics.TestSupport;
 
 namespace UnitEconomics.Exporter.Tests;
 
-/// <summary>The test ingest: keeps every request it is offered and answers with <see cref="Result"/>.</summary>
+/// <summary>The test ingest: keeps what it is offered, as <see cref="ReceivedSpan"/>s, and answers with <see cref="Result"/>.</summary>
 internal sealed class CountingTraceIngest : ITraceIngest, IReadiness
 {
-    private readonly ConcurrentQueue<ExportTraceServiceRequest> requests = new();
+    private readonly ConcurrentQueue<IReadOnlyList<ReceivedSpan>> requests = new();
 
     public IngestResult Result { get; set; } = IngestResult.Accepted();
 
     public bool IsReady { get; set; } = true;
 
-    public IReadOnlyList<ExportTraceServiceRequest> Requests => this.requests.ToArray();
+    /// <summary>Null: the receivers decode every attribute (an engine-backed ingest reads only its keys).</summary>
+    public SpanNormalizer? Reader { get; set; }
 
-    public int SpanCount => this.Requests.Sum(OtlpIds.CountSpans);
+    /// <summary>Each request offered: its valid spans.</summary>
+    public IReadOnlyList<IReadOnlyList<ReceivedSpan>> Requests => this.requests.ToArray();
 
-    public IngestResult Offer(ExportTraceServiceRequest request)
+    public int SpanCount => this.Requests.Sum(r => r.Count);
+
+    public IngestResult Offer(SpanBatch batch)
     {
-        this.requests.Enqueue(request);
+        this.requests.Enqueue(ReceivedSpan.Of(batch));
+        batch.SetReleases(1);
+        batch.Release();
         return this.Result;
     }
 
     /// <summary>Every span offered, with the resource it came with.</summary>
-    public IReadOnlyList<OtlpSpanView> Spans() =>
-        this.Requests.SelectMany(r => r.ResourceSpans)
-            .SelectMany(rs => rs.ScopeSpans.SelectMany(ss => ss.Spans.Select(s => new OtlpSpanView(s, rs.Resource))))
-            .ToList();
+    public IReadOnlyList<ReceivedSpan> Spans() => [.. this.Requests.SelectMany(r => r)];
 
-    public OtlpSpanView Single(string name) => Assert.Single(this.Spans(), s => s.Name == name);
+    public ReceivedSpan Single(string name) => Assert.Single(this.Spans(), s => s.Name == name);
+}
+
+/// <summary>
+/// A span as a receiver handed it over in its batch, copied out (the batch's arrays go back to the pool),
+/// and seen through the engine's <see cref="ISpanView"/>.
+/// </summary>
+internal sealed record ReceivedSpan(
+    ActivityTraceId TraceId,
+    ActivitySpanId SpanId,
+    ActivitySpanId ParentSpanId,
+    string Name,
+    ulong StartTimeUnixNano,
+    ulong EndTimeUnixNano,
+    bool IsError,
+    KeyValuePair<string, AttributeValue>[] Attributes,
+    DecodedResource? Resource) : ISpanView
+{
+    public DateTime StartTimeUtc => DateTime.UnixEpoch.AddTicks((long)(this.StartTimeUnixNano / 100));
+
+    public DateTime EndTimeUtc => DateTime.UnixEpoch.AddTicks((long)(this.EndTimeUnixNano / 100));
+
+    public static IReadOnlyList<ReceivedSpan> Of(SpanBatch batch)
+    {
+        var spans = new List<ReceivedSpan>();
+        foreach (ref readonly var r in batch.Records)
+        {
+            spans.Add(new ReceivedSpan(
+                r.TraceId.ToActivityTraceId(),
+                r.SpanId.ToActivitySpanId(),
+                r.Parent.ToActivitySpanId(),
+                r.Name,
+                r.StartTimeUnixNano,
+                r.EndTimeUnixNano,
+                r.IsError,
+                batch.AttributesOf(r).ToArray(),
+                r.Resource));
+        }
+
+        return spans;
+    }
+
+    /// <summary>Everything read from the span as one line, for comparing two decodings of the same span.</summary>
+    public string Describe() =>
+        $"{this.TraceId}/{this.SpanId}/{this.ParentSpanId} {this.Name} {this.StartTimeUnixNano}-{this.EndTimeUnixNano} error={this.IsError} "
+        + string.Join(", ", this.Attributes.Select(a => $"{a.Key}={a.Value.Kind}:{a.Value.AsString()}"));
+
+    public void VisitAttributes<TVisitor>(ref TVisitor visitor)
+        where TVisitor : struct, IAttributeVisitor
+    {
+        foreach (var (key, value) in this.Attributes)
+        {
+            visitor.Visit(key, value);
+        }
+    }
+
+    public string? GetBaggage(string key) => null;
+
+    public bool TryGetResourceAttribute(string key, out AttributeValue value)
+    {
+        value = default;
+        return this.Resource is { } resource && resource.TryGet(key, out value);
+    }
 }
 
 /// <summary>Reads a span's attributes into a dictionary through the engine's visitor interface.</summary>

@@ -4,21 +4,22 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using OpenTelemetry.Proto.Collector.Trace.V1;
 using UnitEconomics.Exporter.Configuration;
 using UnitEconomics.Exporter.Otlp;
 using UnitEconomics.Exporter.Traces;
 using UnitEconomics.Otel.Engine;
+using UnitEconomics.Otel.Spans;
 
 namespace UnitEconomics.Exporter.Ingest;
 
 /// <summary>
 /// The cost engine behind the receivers. <see cref="Offer"/> only puts the request on a bounded queue
 /// (a full queue answers "saturated": the sender retries, nothing is lost); workers take it from there,
-/// each owning the traces whose id hashes to it, assemble spans into traces and replay them through
-/// the one <see cref="CostEngine"/>. Pricing and attribution are all the engine's.
+/// each owning the traces whose id hashes to it, read each span into a call with the one
+/// <see cref="CostEngine"/> as they take it, keep the calls per trace and account them when the trace
+/// settles. Reading, pricing and attribution are all the engine's.
 /// </summary>
-public sealed class EngineTraceIngest : ISpanBatchIngest, IReadiness, IIngestAdmission
+public sealed class EngineTraceIngest : ITraceIngest, IReadiness, IIngestAdmission
 {
     private const int WorkerQueueCapacity = 2;
 
@@ -39,7 +40,8 @@ public sealed class EngineTraceIngest : ISpanBatchIngest, IReadiness, IIngestAdm
     public EngineTraceIngest(CostEngine engine, IOptions<ExporterOptions> options, ILogger<EngineTraceIngest>? logger = null, TimeProvider? time = null)
     {
         this.engine = engine;
-        this.AttributeFilter = new AttributeFilter(engine);
+        // The engine's keys are interned now; keys decoded before are cached as other instances: look again.
+        OtlpStrings.KeysInterned();
         this.options = options.Value.Ingest;
         this.time = time ?? TimeProvider.System;
         this.logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -98,12 +100,10 @@ public sealed class EngineTraceIngest : ISpanBatchIngest, IReadiness, IIngestAdm
     /// <summary>Traces processed at <see cref="IngestOptions.TraceIdleTimeout"/>, their root never having come.</summary>
     public long TracesProcessedIdle => this.assemblers.Sum(a => a.ProcessedIdle);
 
-    /// <summary>Only the attributes the engine reads are kept while a trace waits to settle.</summary>
-    public AttributeFilter AttributeFilter { get; }
+    /// <summary>The engine's reading: the receivers decode only the attributes it reads.</summary>
+    public SpanNormalizer Reader => this.engine.Normalizer;
 
-    AttributeFilter? ISpanBatchIngest.AttributeFilter => this.AttributeFilter;
-
-    public IngestResult Offer(ExportTraceServiceRequest request) => this.Offer(SpanBatch.FromRequest(request, this.AttributeFilter));
+    SpanNormalizer? ITraceIngest.Reader => this.Reader;
 
     public IngestResult Offer(SpanBatch batch)
     {
@@ -335,17 +335,18 @@ public sealed class EngineTraceIngest : ISpanBatchIngest, IReadiness, IIngestAdm
             var now = this.time.GetTimestamp();
             try
             {
-                foreach (ref readonly var span in batch.Records)
+                var records = batch.Records;
+                for (var i = 0; i < records.Length; i++)
                 {
-                    if (partitions == 1 || Partition(span.TraceId, partitions) == index)
+                    if (partitions == 1 || Partition(records[i].TraceId, partitions) == index)
                     {
-                        assembler.Add(batch, span, now);
+                        assembler.Add(batch, i, now);
                     }
                 }
             }
             finally
             {
-                // What the traces keep was copied into their own buffers.
+                // The traces keep calls read from the batch, nothing of the batch itself.
                 batch.Release();
             }
 

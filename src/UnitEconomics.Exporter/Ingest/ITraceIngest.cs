@@ -1,4 +1,5 @@
-using OpenTelemetry.Proto.Collector.Trace.V1;
+using UnitEconomics.Exporter.Otlp;
+using UnitEconomics.Otel.Spans;
 
 namespace UnitEconomics.Exporter.Ingest;
 
@@ -24,31 +25,23 @@ public readonly record struct IngestResult(IngestStatus Status, long RejectedSpa
 }
 
 /// <summary>
-/// Where decoded and validated OTLP trace requests go. The receivers call <see cref="Offer"/> once per
-/// request, after limits and span ids were checked (spans with malformed ids are already removed).
-/// The engine-backed implementation replaces the default registration in DI.
+/// Where decoded OTLP trace requests go. The receivers decode each request into a <see cref="SpanBatch"/>
+/// (spans with malformed ids already counted and left out) and offer it once. The engine-backed
+/// implementation is the service's; tests register their own.
 /// </summary>
 public interface ITraceIngest
 {
     /// <summary>
-    /// Takes the request. Called on the request thread, so it should hand work off rather than do it;
-    /// the request object is not used by the receiver afterwards and may be kept.
+    /// The reading the ingest applies (its attribute keys are the ones worth decoding: the receivers skip
+    /// the others undecoded); null keeps every attribute.
     /// </summary>
-    IngestResult Offer(ExportTraceServiceRequest request);
-}
+    SpanNormalizer? Reader { get; }
 
-/// <summary>
-/// An ingest that takes spans already in the service's own form: the OTLP/HTTP protobuf receiver then
-/// decodes straight into it (<see cref="Otlp.OtlpProtobufReader"/>) instead of building the generated
-/// message objects first. The batch holds only valid spans; the receiver counted the rest.
-/// </summary>
-public interface ISpanBatchIngest : ITraceIngest
-{
-    /// <summary>The span attributes worth decoding for this ingest; null keeps them all.</summary>
-    Otlp.AttributeFilter? AttributeFilter { get; }
-
-    /// <summary>Takes the batch; called on the request thread, like <see cref="ITraceIngest.Offer"/>.</summary>
-    IngestResult Offer(Otlp.SpanBatch batch);
+    /// <summary>
+    /// Takes the batch. Called on the request thread, so it should hand work off rather than do it; the
+    /// receiver does not use the batch afterwards.
+    /// </summary>
+    IngestResult Offer(SpanBatch batch);
 }
 
 /// <summary>Optional: an ingest (or any registered service) that says whether it is ready for traffic (/readyz).</summary>

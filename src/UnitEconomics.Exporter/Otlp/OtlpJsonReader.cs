@@ -1,30 +1,24 @@
 using System.Globalization;
 using System.Text.Json;
-using Google.Protobuf;
-using Google.Protobuf.Collections;
-using OpenTelemetry.Proto.Collector.Trace.V1;
-using OpenTelemetry.Proto.Common.V1;
-using OpenTelemetry.Proto.Resource.V1;
-using OpenTelemetry.Proto.Trace.V1;
+using UnitEconomics.Otel.Spans;
 
 namespace UnitEconomics.Exporter.Otlp;
 
 /// <summary>
-/// Reads OTLP/JSON into the generated messages. OTLP/JSON is the proto3 JSON mapping with deviations
-/// that Google.Protobuf's JsonParser does not know: trace and span ids are hex, not base64; enums are
-/// integers; keys are lowerCamelCase only; unknown keys are ignored. 64-bit integers may be strings or
-/// numbers, <c>null</c> means the field's default.
+/// Reads OTLP/JSON straight into a <see cref="SpanBatch"/>, as <see cref="OtlpProtobufReader"/> reads
+/// protobuf: only what the service uses (ids, name, times, status code, attributes, the resource's
+/// attributes); events, links and scopes are not read. OTLP/JSON is the proto3 JSON mapping with
+/// OTLP's deviations: trace and span ids are hex, not base64; enums are integers; keys are lowerCamelCase
+/// only; unknown keys are ignored; 64-bit integers may be strings or numbers; <c>null</c> means the
+/// field's default. Malformed input throws <see cref="OtlpFormatException"/>.
 /// </summary>
 public static class OtlpJsonReader
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
-    // An id that is not hex becomes one byte long: the id check then rejects that span (invalid_id)
-    // while the rest of the request is kept, the same as an id of the wrong length in protobuf.
-    private static readonly ByteString InvalidId = ByteString.CopyFrom(0);
-
+    /// <summary>Reads a request; with a <paramref name="reader"/>, attributes whose keys it does not read are left out.</summary>
     /// <exception cref="OtlpFormatException">The payload is not OTLP/JSON.</exception>
-    public static ExportTraceServiceRequest ReadExportRequest(ReadOnlyMemory<byte> utf8Json)
+    public static SpanBatch Read(ReadOnlyMemory<byte> utf8Json, SpanNormalizer? reader = null)
     {
         JsonDocument document;
         try
@@ -42,16 +36,19 @@ public static class OtlpJsonReader
             {
                 var root = document.RootElement;
                 RequireObject(root, "ExportTraceServiceRequest");
-                var request = new ExportTraceServiceRequest();
-                foreach (var property in root.EnumerateObject())
+                var batch = new SpanBatch.Builder();
+                var invalid = 0;
+                if (root.TryGetProperty("resourceSpans", out var resourceSpans))
                 {
-                    if (property.NameEquals("resourceSpans"))
+                    foreach (var item in Items(resourceSpans))
                     {
-                        ReadArray(property.Value, request.ResourceSpans, ReadResourceSpans);
+                        ReadResourceSpans(item, ref batch, ref invalid, reader);
                     }
                 }
 
-                return request;
+                var built = batch.Build(invalid);
+                built.EncodedBytes = utf8Json.Length;
+                return built;
             }
             catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or OverflowException)
             {
@@ -63,266 +60,123 @@ public static class OtlpJsonReader
         }
     }
 
-    private static ResourceSpans ReadResourceSpans(JsonElement element)
+    private static void ReadResourceSpans(JsonElement element, ref SpanBatch.Builder batch, ref int invalid, SpanNormalizer? reader)
     {
         RequireObject(element, "ResourceSpans");
-        var message = new ResourceSpans();
-        foreach (var property in element.EnumerateObject())
+        DecodedResource? resource = null;
+        if (element.TryGetProperty("resource", out var r) && !IsNull(r))
         {
-            var value = property.Value;
-            if (property.NameEquals("resource"))
+            RequireObject(r, "Resource");
+            if (r.TryGetProperty("attributes", out var attributes))
             {
-                message.Resource = IsNull(value) ? null : ReadResource(value);
-            }
-            else if (property.NameEquals("scopeSpans"))
-            {
-                ReadArray(value, message.ScopeSpans, ReadScopeSpans);
-            }
-            else if (property.NameEquals("schemaUrl"))
-            {
-                message.SchemaUrl = ReadString(value);
+                var kept = new List<KeyValuePair<string, AttributeValue>>();
+                foreach (var item in Items(attributes))
+                {
+                    if (ReadKeyValue(item, reader, out var key, out var value))
+                    {
+                        kept.Add(new(key, value));
+                    }
+                }
+
+                resource = kept.Count == 0 ? null : new DecodedResource([.. kept]);
             }
         }
 
-        return message;
-    }
-
-    private static Resource ReadResource(JsonElement element)
-    {
-        RequireObject(element, "Resource");
-        var message = new Resource();
-        foreach (var property in element.EnumerateObject())
+        if (!element.TryGetProperty("scopeSpans", out var scopeSpans))
         {
-            if (property.NameEquals("attributes"))
-            {
-                ReadArray(property.Value, message.Attributes, ReadKeyValue);
-            }
-            else if (property.NameEquals("droppedAttributesCount"))
-            {
-                message.DroppedAttributesCount = ReadUInt32(property.Value);
-            }
+            return;
         }
 
-        return message;
-    }
-
-    private static ScopeSpans ReadScopeSpans(JsonElement element)
-    {
-        RequireObject(element, "ScopeSpans");
-        var message = new ScopeSpans();
-        foreach (var property in element.EnumerateObject())
+        foreach (var scope in Items(scopeSpans))
         {
-            var value = property.Value;
-            if (property.NameEquals("scope"))
+            RequireObject(scope, "ScopeSpans");
+            if (scope.TryGetProperty("spans", out var spans))
             {
-                message.Scope = IsNull(value) ? null : ReadScope(value);
-            }
-            else if (property.NameEquals("spans"))
-            {
-                ReadArray(value, message.Spans, ReadSpan);
-            }
-            else if (property.NameEquals("schemaUrl"))
-            {
-                message.SchemaUrl = ReadString(value);
+                foreach (var span in Items(spans))
+                {
+                    if (!ReadSpan(span, resource, ref batch, reader))
+                    {
+                        invalid++;
+                    }
+                }
             }
         }
-
-        return message;
     }
 
-    private static InstrumentationScope ReadScope(JsonElement element)
-    {
-        RequireObject(element, "InstrumentationScope");
-        var message = new InstrumentationScope();
-        foreach (var property in element.EnumerateObject())
-        {
-            var value = property.Value;
-            if (property.NameEquals("name"))
-            {
-                message.Name = ReadString(value);
-            }
-            else if (property.NameEquals("version"))
-            {
-                message.Version = ReadString(value);
-            }
-            else if (property.NameEquals("attributes"))
-            {
-                ReadArray(value, message.Attributes, ReadKeyValue);
-            }
-            else if (property.NameEquals("droppedAttributesCount"))
-            {
-                message.DroppedAttributesCount = ReadUInt32(value);
-            }
-        }
-
-        return message;
-    }
-
-    private static Span ReadSpan(JsonElement element)
+    /// <summary>One span into the batch; false (and nothing kept) when its ids are malformed (<see cref="OtlpIds"/>).</summary>
+    private static bool ReadSpan(JsonElement element, DecodedResource? resource, ref SpanBatch.Builder batch, SpanNormalizer? reader)
     {
         RequireObject(element, "Span");
-        var span = new Span();
+        Span<byte> traceId = stackalloc byte[32], spanId = stackalloc byte[32], parentId = stackalloc byte[32];
+        int traceIdLength = 0, spanIdLength = 0, parentIdLength = 0;
+        var name = string.Empty;
+        ulong start = 0, end = 0;
+        var isError = false;
+        batch.BeginSpan();
         foreach (var property in element.EnumerateObject())
         {
             var value = property.Value;
             switch (property.Name)
             {
-                case "traceId":
-                    span.TraceId = ReadHexId(value);
-                    break;
-                case "spanId":
-                    span.SpanId = ReadHexId(value);
-                    break;
-                case "parentSpanId":
-                    span.ParentSpanId = ReadHexId(value);
-                    break;
-                case "traceState":
-                    span.TraceState = ReadString(value);
-                    break;
-                case "flags":
-                    span.Flags = ReadUInt32(value);
-                    break;
-                case "name":
-                    span.Name = ReadString(value);
-                    break;
-                case "kind":
-                    span.Kind = (Span.Types.SpanKind)ReadEnum(value);
-                    break;
-                case "startTimeUnixNano":
-                    span.StartTimeUnixNano = ReadUInt64(value);
-                    break;
-                case "endTimeUnixNano":
-                    span.EndTimeUnixNano = ReadUInt64(value);
+                case "traceId": traceIdLength = ReadHexId(value, traceId); break;
+                case "spanId": spanIdLength = ReadHexId(value, spanId); break;
+                case "parentSpanId": parentIdLength = ReadHexId(value, parentId); break;
+                case "name": name = ReadString(value); break;
+                case "kind": ReadEnum(value); break; // not used, but an enum given by name is not OTLP/JSON
+                case "startTimeUnixNano": start = ReadUInt64(value); break;
+                case "endTimeUnixNano": end = ReadUInt64(value); break;
+                case "status" when !IsNull(value):
+                    RequireObject(value, "Status");
+                    isError = value.TryGetProperty("code", out var code) && ReadEnum(code) == 2; // STATUS_CODE_ERROR
                     break;
                 case "attributes":
-                    ReadArray(value, span.Attributes, ReadKeyValue);
-                    break;
-                case "droppedAttributesCount":
-                    span.DroppedAttributesCount = ReadUInt32(value);
-                    break;
-                case "events":
-                    ReadArray(value, span.Events, ReadEvent);
-                    break;
-                case "droppedEventsCount":
-                    span.DroppedEventsCount = ReadUInt32(value);
-                    break;
-                case "links":
-                    ReadArray(value, span.Links, ReadLink);
-                    break;
-                case "droppedLinksCount":
-                    span.DroppedLinksCount = ReadUInt32(value);
-                    break;
-                case "status":
-                    span.Status = IsNull(value) ? null : ReadStatus(value);
+                    foreach (var item in Items(value))
+                    {
+                        if (ReadKeyValue(item, reader, out var key, out var attribute))
+                        {
+                            batch.AddAttribute(key, attribute);
+                        }
+                    }
+
                     break;
             }
         }
 
-        return span;
-    }
-
-    private static Span.Types.Event ReadEvent(JsonElement element)
-    {
-        RequireObject(element, "Event");
-        var message = new Span.Types.Event();
-        foreach (var property in element.EnumerateObject())
+        ReadOnlySpan<byte> trace = traceId[..traceIdLength], span = spanId[..spanIdLength], parent = parentId[..parentIdLength];
+        if (!OtlpIds.AreValid(trace, span, parent))
         {
-            var value = property.Value;
-            switch (property.Name)
-            {
-                case "timeUnixNano":
-                    message.TimeUnixNano = ReadUInt64(value);
-                    break;
-                case "name":
-                    message.Name = ReadString(value);
-                    break;
-                case "attributes":
-                    ReadArray(value, message.Attributes, ReadKeyValue);
-                    break;
-                case "droppedAttributesCount":
-                    message.DroppedAttributesCount = ReadUInt32(value);
-                    break;
-            }
+            batch.DropSpan();
+            return false;
         }
 
-        return message;
+        batch.EndSpan(RawTraceId.From(trace), RawSpanId.From(span), parent.Length == 0 ? default : RawSpanId.From(parent), name, start, end, isError, resource);
+        return true;
     }
 
-    private static Span.Types.Link ReadLink(JsonElement element)
-    {
-        RequireObject(element, "Link");
-        var message = new Span.Types.Link();
-        foreach (var property in element.EnumerateObject())
-        {
-            var value = property.Value;
-            switch (property.Name)
-            {
-                case "traceId":
-                    message.TraceId = ReadHexId(value);
-                    break;
-                case "spanId":
-                    message.SpanId = ReadHexId(value);
-                    break;
-                case "traceState":
-                    message.TraceState = ReadString(value);
-                    break;
-                case "attributes":
-                    ReadArray(value, message.Attributes, ReadKeyValue);
-                    break;
-                case "droppedAttributesCount":
-                    message.DroppedAttributesCount = ReadUInt32(value);
-                    break;
-                case "flags":
-                    message.Flags = ReadUInt32(value);
-                    break;
-            }
-        }
-
-        return message;
-    }
-
-    private static Status ReadStatus(JsonElement element)
-    {
-        RequireObject(element, "Status");
-        var message = new Status();
-        foreach (var property in element.EnumerateObject())
-        {
-            if (property.NameEquals("message"))
-            {
-                message.Message = ReadString(property.Value);
-            }
-            else if (property.NameEquals("code"))
-            {
-                message.Code = (Status.Types.StatusCode)ReadEnum(property.Value);
-            }
-        }
-
-        return message;
-    }
-
-    private static KeyValue ReadKeyValue(JsonElement element)
+    /// <summary>One attribute; false when <paramref name="reader"/> does not read its key (its value then not read).</summary>
+    private static bool ReadKeyValue(JsonElement element, SpanNormalizer? reader, out string key, out AttributeValue value)
     {
         RequireObject(element, "KeyValue");
-        var message = new KeyValue();
-        foreach (var property in element.EnumerateObject())
+        key = element.TryGetProperty("key", out var k) ? OtlpStrings.InternKey(ReadString(k)) : string.Empty;
+        value = default;
+        if (reader is not null && !reader.ReadsKey(key))
         {
-            if (property.NameEquals("key"))
-            {
-                message.Key = ReadString(property.Value);
-            }
-            else if (property.NameEquals("value"))
-            {
-                message.Value = IsNull(property.Value) ? null : ReadAnyValue(property.Value);
-            }
+            return false;
         }
 
-        return message;
+        if (element.TryGetProperty("value", out var v) && !IsNull(v))
+        {
+            value = ReadAnyValue(v);
+        }
+
+        return true;
     }
 
-    private static AnyValue ReadAnyValue(JsonElement element)
+    /// <summary>AnyValue's oneof in the engine's scalar view: arrays, maps and bytes are "other".</summary>
+    private static AttributeValue ReadAnyValue(JsonElement element)
     {
         RequireObject(element, "AnyValue");
-        var message = new AnyValue();
+        var result = default(AttributeValue);
         foreach (var property in element.EnumerateObject())
         {
             var value = property.Value;
@@ -331,99 +185,54 @@ public static class OtlpJsonReader
                 continue;
             }
 
-            switch (property.Name)
+            result = property.Name switch
             {
-                case "stringValue":
-                    message.StringValue = ReadString(value);
-                    break;
-                case "boolValue":
-                    message.BoolValue = value.ValueKind switch
-                    {
-                        JsonValueKind.True => true,
-                        JsonValueKind.False => false,
-                        _ => throw new OtlpFormatException("boolValue must be true or false"),
-                    };
-                    break;
-                case "intValue":
-                    message.IntValue = ReadInt64(value);
-                    break;
-                case "doubleValue":
-                    message.DoubleValue = ReadDouble(value);
-                    break;
-                case "bytesValue":
-                    message.BytesValue = ReadBase64(value);
-                    break;
-                case "arrayValue":
-                    RequireObject(value, "ArrayValue");
-                    var array = new ArrayValue();
-                    if (value.TryGetProperty("values", out var values))
-                    {
-                        ReadArray(values, array.Values, ReadAnyValue);
-                    }
-
-                    message.ArrayValue = array;
-                    break;
-                case "kvlistValue":
-                    RequireObject(value, "KeyValueList");
-                    var list = new KeyValueList();
-                    if (value.TryGetProperty("values", out var pairs))
-                    {
-                        ReadArray(pairs, list.Values, ReadKeyValue);
-                    }
-
-                    message.KvlistValue = list;
-                    break;
-            }
+                "stringValue" => AttributeValue.OfString(ReadString(value)),
+                "boolValue" => value.ValueKind switch
+                {
+                    JsonValueKind.True => AttributeValue.OfBool(true),
+                    JsonValueKind.False => AttributeValue.OfBool(false),
+                    _ => throw new OtlpFormatException("boolValue must be true or false"),
+                },
+                "intValue" => AttributeValue.OfLong(ReadInt64(value)),
+                "doubleValue" => AttributeValue.OfDouble(ReadDouble(value)),
+                "bytesValue" when value.ValueKind != JsonValueKind.String || !value.TryGetBytesFromBase64(out _) =>
+                    throw new OtlpFormatException("bytesValue must be a base64 string"),
+                "bytesValue" or "arrayValue" or "kvlistValue" => AttributeValue.OfOther(),
+                _ => result,
+            };
         }
 
-        return message;
+        return result;
     }
 
-    private static void ReadArray<T>(JsonElement element, RepeatedField<T> target, Func<JsonElement, T> read)
+    /// <summary>The elements of a JSON array (none for null).</summary>
+    private static JsonElement.ArrayEnumerator Items(JsonElement element) => element.ValueKind switch
     {
-        if (IsNull(element))
-        {
-            return;
-        }
+        JsonValueKind.Array => element.EnumerateArray(),
+        JsonValueKind.Null => default,
+        _ => throw new OtlpFormatException($"expected an array, found {element.ValueKind}"),
+    };
 
-        if (element.ValueKind != JsonValueKind.Array)
-        {
-            throw new OtlpFormatException($"expected an array, found {element.ValueKind}");
-        }
-
-        foreach (var item in element.EnumerateArray())
-        {
-            target.Add(read(item));
-        }
-    }
-
-    private static ByteString ReadHexId(JsonElement element)
+    /// <summary>
+    /// A hex id into <paramref name="destination"/>; its length in bytes. An id that is not hex reads as
+    /// one byte long: the id check then rejects that span (invalid_id) while the rest of the request is
+    /// kept, the same as an id of the wrong length in protobuf.
+    /// </summary>
+    private static int ReadHexId(JsonElement element, Span<byte> destination)
     {
         var text = ReadString(element);
         if (text.Length == 0)
         {
-            return ByteString.Empty;
+            return 0;
         }
 
-        if ((text.Length & 1) != 0 || text.Length > 64)
+        if ((text.Length & 1) != 0 || text.Length > destination.Length * 2)
         {
-            return InvalidId;
+            return 1;
         }
 
-        Span<byte> bytes = stackalloc byte[text.Length / 2];
-        return Convert.FromHexString(text, bytes, out _, out _) == System.Buffers.OperationStatus.Done
-            ? ByteString.CopyFrom(bytes)
-            : InvalidId;
-    }
-
-    private static ByteString ReadBase64(JsonElement element)
-    {
-        if (element.ValueKind != JsonValueKind.String || !element.TryGetBytesFromBase64(out var bytes))
-        {
-            throw new OtlpFormatException("bytesValue must be a base64 string");
-        }
-
-        return ByteString.CopyFrom(bytes);
+        return Convert.FromHexString(text, destination, out _, out var written) == System.Buffers.OperationStatus.Done ? written : 1;
     }
 
     private static string ReadString(JsonElement element) => element.ValueKind switch
@@ -447,12 +256,6 @@ public static class OtlpJsonReader
         }
 
         throw new OtlpFormatException("enum values must be integers in OTLP/JSON");
-    }
-
-    private static uint ReadUInt32(JsonElement element)
-    {
-        var value = ReadUInt64(element);
-        return value <= uint.MaxValue ? (uint)value : throw new OtlpFormatException("value out of range for uint32");
     }
 
     private static ulong ReadUInt64(JsonElement element)

@@ -21,8 +21,8 @@ public static class OtlpProtobufReader
     [ThreadStatic]
     private static List<KeyValuePair<string, AttributeValue>>? scratch;
 
-    /// <summary>Reads a request; with a <paramref name="filter"/>, span attributes it does not keep are skipped undecoded.</summary>
-    public static SpanBatch Read(ReadOnlySpan<byte> request, AttributeFilter? filter = null)
+    /// <summary>Reads a request; with a <paramref name="reader"/>, attributes whose keys it does not read are skipped undecoded.</summary>
+    public static SpanBatch Read(ReadOnlySpan<byte> request, SpanNormalizer? reader = null)
     {
         var batch = new SpanBatch.Builder();
         var invalid = 0;
@@ -33,7 +33,7 @@ public static class OtlpProtobufReader
             var (field, wire) = r.Tag();
             if (field == 1 && wire == WireLength)
             {
-                ReadResourceSpans(r.Bytes(), ref batch, ref invalid, resourceAttributes, filter);
+                ReadResourceSpans(r.Bytes(), ref batch, ref invalid, resourceAttributes, reader);
             }
             else
             {
@@ -46,7 +46,7 @@ public static class OtlpProtobufReader
         return built;
     }
 
-    private static void ReadResourceSpans(ReadOnlySpan<byte> message, ref SpanBatch.Builder batch, ref int invalid, List<KeyValuePair<string, AttributeValue>> attributes, AttributeFilter? filter)
+    private static void ReadResourceSpans(ReadOnlySpan<byte> message, ref SpanBatch.Builder batch, ref int invalid, List<KeyValuePair<string, AttributeValue>> attributes, SpanNormalizer? reader)
     {
         // The resource may come after its spans on the wire: find it first.
         DecodedResource? resource = null;
@@ -56,20 +56,14 @@ public static class OtlpProtobufReader
             var (field, wire) = r.Tag();
             if (field == 1 && wire == WireLength)
             {
-                var bytes = r.Bytes();
-                if (ResourceCache.Shared.TryGet(bytes, out resource))
-                {
-                    continue;
-                }
-
-                var rr = new Reader(bytes);
+                var rr = new Reader(r.Bytes());
                 attributes.Clear();
                 while (rr.More)
                 {
                     var (f, w) = rr.Tag();
                     if (f == 1 && w == WireLength)
                     {
-                        if (ReadKeyValue(rr.Bytes(), filter: null, defer: false, out var key, out var value, out _, out _))
+                        if (ReadKeyValue(rr.Bytes(), reader, out var key, out var value))
                         {
                             attributes.Add(new(key, value));
                         }
@@ -80,8 +74,8 @@ public static class OtlpProtobufReader
                     }
                 }
 
-                resource = new DecodedResource([.. attributes]);
-                ResourceCache.Shared.Add(bytes, resource);
+                // Most resources hold nothing the engine reads (only a tenant may be set there).
+                resource = attributes.Count == 0 ? null : new DecodedResource([.. attributes]);
             }
             else
             {
@@ -101,7 +95,7 @@ public static class OtlpProtobufReader
                     var (f, w) = scope.Tag();
                     if (f == 2 && w == WireLength)
                     {
-                        if (!ReadSpan(scope.Bytes(), resource, ref batch, filter))
+                        if (!ReadSpan(scope.Bytes(), resource, ref batch, reader))
                         {
                             invalid++;
                         }
@@ -119,8 +113,8 @@ public static class OtlpProtobufReader
         }
     }
 
-    /// <summary>One span into the batch; false (and nothing kept) when its ids are malformed (OTLP's rules, as <see cref="OtlpIds.IsValid"/>).</summary>
-    private static bool ReadSpan(ReadOnlySpan<byte> message, DecodedResource? resource, ref SpanBatch.Builder batch, AttributeFilter? filter)
+    /// <summary>One span into the batch; false (and nothing kept) when its ids are malformed (<see cref="OtlpIds"/>).</summary>
+    private static bool ReadSpan(ReadOnlySpan<byte> message, DecodedResource? resource, ref SpanBatch.Builder batch, SpanNormalizer? reader)
     {
         ReadOnlySpan<byte> traceId = default, spanId = default, parentId = default, name = default;
         ulong start = 0, end = 0;
@@ -139,16 +133,9 @@ public static class OtlpProtobufReader
                 case 7 when wire == WireFixed64: start = r.Fixed64(); break;
                 case 8 when wire == WireFixed64: end = r.Fixed64(); break;
                 case 9 when wire == WireLength:
-                    if (ReadKeyValue(r.Bytes(), filter, defer: true, out var key, out var value, out var deferred, out var text))
+                    if (ReadKeyValue(r.Bytes(), reader, out var key, out var value))
                     {
-                        if (deferred)
-                        {
-                            batch.AddDeferredString(key, text);
-                        }
-                        else
-                        {
-                            batch.AddAttribute(key, value);
-                        }
+                        batch.AddAttribute(key, value);
                     }
 
                     break;
@@ -157,9 +144,7 @@ public static class OtlpProtobufReader
             }
         }
 
-        if (traceId.Length != OtlpIds.TraceIdLength || !traceId.ContainsAnyExcept((byte)0)
-            || spanId.Length != OtlpIds.SpanIdLength || !spanId.ContainsAnyExcept((byte)0)
-            || (parentId.Length != 0 && parentId.Length != OtlpIds.SpanIdLength))
+        if (!OtlpIds.AreValid(traceId, spanId, parentId))
         {
             batch.DropSpan();
             return false;
@@ -197,12 +182,8 @@ public static class OtlpProtobufReader
         return code;
     }
 
-    /// <summary>
-    /// One attribute; false when the filter does not keep it. With <paramref name="defer"/>, a string value
-    /// that is not cached (unique per span: response, conversation, tool-call ids) comes back as its UTF-8
-    /// <paramref name="text"/> instead (<paramref name="deferred"/>): it is decoded only when replayed.
-    /// </summary>
-    private static bool ReadKeyValue(ReadOnlySpan<byte> message, AttributeFilter? filter, bool defer, out string key, out AttributeValue value, out bool deferred, out ReadOnlySpan<byte> text)
+    /// <summary>One attribute; false (its value not decoded) when <paramref name="reader"/> does not read its key.</summary>
+    private static bool ReadKeyValue(ReadOnlySpan<byte> message, SpanNormalizer? reader, out string key, out AttributeValue value)
     {
         ReadOnlySpan<byte> keyBytes = default, valueBytes = default;
         var hasValue = false;
@@ -226,56 +207,33 @@ public static class OtlpProtobufReader
         }
 
         key = OtlpStrings.Key(keyBytes, out var cacheValues);
-        text = default;
-        deferred = false;
-        if (filter is not null && !filter.Keeps(key))
+        if (reader is not null && !reader.ReadsKey(key))
         {
             value = default;
             return false;
         }
 
-        value = hasValue ? ReadAnyValue(valueBytes, cacheValues, defer && !cacheValues, out deferred, out text) : default;
+        value = hasValue ? ReadAnyValue(valueBytes, cacheValues) : default;
         return true;
     }
 
-    /// <summary>
-    /// AnyValue's oneof: the last field on the wire wins; arrays, maps and bytes are "other". With
-    /// <paramref name="deferStrings"/>, a string is not decoded: <paramref name="deferred"/> and its <paramref name="text"/>.
-    /// </summary>
-    private static AttributeValue ReadAnyValue(ReadOnlySpan<byte> message, bool cacheStrings, bool deferStrings, out bool deferred, out ReadOnlySpan<byte> text)
+    /// <summary>AnyValue's oneof: the last field on the wire wins; arrays, maps and bytes are "other".</summary>
+    private static AttributeValue ReadAnyValue(ReadOnlySpan<byte> message, bool cacheStrings)
     {
         var value = default(AttributeValue);
-        deferred = false;
-        text = default;
         var r = new Reader(message);
         while (r.More)
         {
             var (field, wire) = r.Tag();
-            var isString = false;
             switch (field)
             {
-                case 1 when wire == WireLength:
-                    var bytes = r.Bytes();
-                    if (deferStrings)
-                    {
-                        isString = true;
-                        text = bytes;
-                        value = default;
-                    }
-                    else
-                    {
-                        value = AttributeValue.OfString(OtlpStrings.Value(bytes, cacheStrings));
-                    }
-
-                    break;
+                case 1 when wire == WireLength: value = AttributeValue.OfString(OtlpStrings.Value(r.Bytes(), cacheStrings)); break;
                 case 2 when wire == WireVarint: value = AttributeValue.OfBool(r.Varint() != 0); break;
                 case 3 when wire == WireVarint: value = AttributeValue.OfLong((long)r.Varint()); break;
                 case 4 when wire == WireFixed64: value = AttributeValue.OfDouble(BitConverter.UInt64BitsToDouble(r.Fixed64())); break;
                 case 5 or 6 or 7 when wire == WireLength: r.Bytes(); value = AttributeValue.OfOther(); break;
-                default: r.Skip(wire); continue; // an unknown field changes nothing
+                default: r.Skip(wire); break; // an unknown field changes nothing
             }
-
-            deferred = isString;
         }
 
         return value;

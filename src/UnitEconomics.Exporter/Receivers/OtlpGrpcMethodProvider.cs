@@ -9,23 +9,6 @@ using UnitEconomics.Exporter.Otlp;
 namespace UnitEconomics.Exporter.Receivers;
 
 /// <summary>
-/// An OTLP/gRPC export request as it arrived: decoded straight into a <see cref="SpanBatch"/> when the
-/// ingest takes those (the hot path, as OTLP/HTTP protobuf), else into the generated message.
-/// </summary>
-public sealed class GrpcExportRequest
-{
-    public GrpcExportRequest(SpanBatch? batch, ExportTraceServiceRequest? request)
-    {
-        this.Batch = batch;
-        this.Request = request;
-    }
-
-    public SpanBatch? Batch { get; }
-
-    public ExportTraceServiceRequest? Request { get; }
-}
-
-/// <summary>
 /// Binds <c>opentelemetry.proto.collector.trace.v1.TraceService/Export</c> with a marshaller of our own,
 /// so a request is read once, by <see cref="OtlpProtobufReader"/>, instead of into the generated types
 /// and then again. The wire contract (path, messages, status codes) is the generated service's.
@@ -45,7 +28,7 @@ internal sealed class OtlpGrpcMethodProvider : IServiceMethodProvider<OtlpGrpcTr
 
     public void OnServiceMethodDiscovery(ServiceMethodProviderContext<OtlpGrpcTraceService> context)
     {
-        var requests = Marshallers.Create<GrpcExportRequest>(
+        var requests = Marshallers.Create<SpanBatch>(
             static (_, _) => throw new NotSupportedException("the service does not send export requests"),
             this.Deserialize);
         var responses = Marshallers.Create<ExportTraceServiceResponse>(
@@ -55,23 +38,18 @@ internal sealed class OtlpGrpcMethodProvider : IServiceMethodProvider<OtlpGrpcTr
                 serialization.Complete(bytes);
             },
             static deserialization => ExportTraceServiceResponse.Parser.ParseFrom(deserialization.PayloadAsReadOnlySequence()));
-        var method = new Method<GrpcExportRequest, ExportTraceServiceResponse>(MethodType.Unary, ServiceName, "Export", requests, responses);
+        var method = new Method<SpanBatch, ExportTraceServiceResponse>(MethodType.Unary, ServiceName, "Export", requests, responses);
         context.AddUnaryMethod(method, [], static (service, request, call) => service.Export(request, call));
     }
 
-    private GrpcExportRequest Deserialize(DeserializationContext deserialization)
+    private SpanBatch Deserialize(DeserializationContext deserialization)
     {
         var payload = deserialization.PayloadAsReadOnlySequence();
         try
         {
-            if (!this.handler.AcceptsSpanBatches)
-            {
-                return new GrpcExportRequest(null, ExportTraceServiceRequest.Parser.ParseFrom(payload));
-            }
-
             if (payload.IsSingleSegment)
             {
-                return new GrpcExportRequest(OtlpProtobufReader.Read(payload.FirstSpan, this.handler.AttributeFilter), null);
+                return OtlpProtobufReader.Read(payload.FirstSpan, this.handler.Reader);
             }
 
             var length = checked((int)payload.Length);
@@ -79,7 +57,7 @@ internal sealed class OtlpGrpcMethodProvider : IServiceMethodProvider<OtlpGrpcTr
             try
             {
                 payload.CopyTo(buffer);
-                return new GrpcExportRequest(OtlpProtobufReader.Read(buffer.AsSpan(0, length), this.handler.AttributeFilter), null);
+                return OtlpProtobufReader.Read(buffer.AsSpan(0, length), this.handler.Reader);
             }
             finally
             {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using OpenTelemetry.Proto.Collector.Trace.V1;
 using UnitEconomics.Exporter.Configuration;
 using UnitEconomics.Exporter.Diagnostics;
+using UnitEconomics.Exporter.Otlp;
 using UnitEconomics.Exporter.Otlp.Rpc;
 using RpcStatus = UnitEconomics.Exporter.Otlp.Rpc.Status;
 
@@ -45,7 +46,7 @@ public sealed class OtlpGrpcTraceService
         return details;
     }
 
-    public Task<ExportTraceServiceResponse> Export(GrpcExportRequest request, ServerCallContext context)
+    public Task<ExportTraceServiceResponse> Export(SpanBatch batch, ServerCallContext context)
     {
         if (!this.token.IsOpen && !this.token.Allows(context.RequestHeaders.GetValue("authorization")))
         {
@@ -53,9 +54,7 @@ public sealed class OtlpGrpcTraceService
             throw new RpcException(new Grpc.Core.Status(StatusCode.Unauthenticated, "missing or wrong bearer token"));
         }
 
-        var outcome = request.Batch is { } batch
-            ? this.handler.Export(batch, ExporterMetrics.ProtocolGrpc)
-            : this.handler.Export(request.Request!, ExporterMetrics.ProtocolGrpc);
+        var outcome = this.handler.Export(batch, ExporterMetrics.ProtocolGrpc);
         switch (outcome.Kind)
         {
             case ExportOutcomeKind.Saturated:

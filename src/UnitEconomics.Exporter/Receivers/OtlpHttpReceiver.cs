@@ -168,11 +168,11 @@ public sealed class OtlpHttpReceiver
         {
             try
             {
-                // Protobuf into an engine-backed ingest: decoded straight into the service's span form,
-                // no generated message objects in between (the hot path).
-                outcome = !json && this.handler.AcceptsSpanBatches
-                    ? this.handler.Export(OtlpProtobufReader.Read(body!.Memory.Span, this.handler.AttributeFilter), protocol)
-                    : this.handler.Export(json ? OtlpJsonReader.ReadExportRequest(body!.Memory) : ExportTraceServiceRequest.Parser.ParseFrom(body!.Memory.Span), protocol);
+                // Decoded straight into the service's span form: no generated message objects in between.
+                var batch = json
+                    ? OtlpJsonReader.Read(body!.Memory, this.handler.Reader)
+                    : OtlpProtobufReader.Read(body!.Memory.Span, this.handler.Reader);
+                outcome = this.handler.Export(batch, protocol);
             }
             catch (Exception e) when (e is InvalidProtocolBufferException or OtlpFormatException)
             {

@@ -5,6 +5,7 @@ using UnitEconomics.Exporter.Configuration;
 using UnitEconomics.Exporter.Diagnostics;
 using UnitEconomics.Exporter.Ingest;
 using UnitEconomics.Exporter.Otlp;
+using UnitEconomics.Otel.Spans;
 
 namespace UnitEconomics.Exporter.Receivers;
 
@@ -38,11 +39,8 @@ public sealed class TraceExportHandler
         this.defaultRetryAfter = options.Value.DefaultRetryAfter;
     }
 
-    /// <summary>Whether the ingest takes <see cref="SpanBatch"/>es, so a receiver may decode straight into one.</summary>
-    public bool AcceptsSpanBatches => this.ingest is ISpanBatchIngest;
-
-    /// <summary>What a receiver decoding into a <see cref="SpanBatch"/> should keep of each span's attributes.</summary>
-    public AttributeFilter? AttributeFilter => (this.ingest as ISpanBatchIngest)?.AttributeFilter;
+    /// <summary>What the receivers decode of each span's attributes: the keys this reading uses (null: all).</summary>
+    public SpanNormalizer? Reader => this.ingest.Reader;
 
     /// <summary>
     /// Whether a request of <paramref name="encodedBytes"/> (its Content-Length, or gRPC length prefix)
@@ -58,18 +56,10 @@ public sealed class TraceExportHandler
         return new ExportOutcome(ExportOutcomeKind.Saturated, new ExportTraceServiceResponse(), this.defaultRetryAfter);
     }
 
-    public ExportOutcome Export(ExportTraceServiceRequest request, string protocol)
+    /// <summary>Counts a decoded request, offers it to the ingest once, and says how that ended.</summary>
+    public ExportOutcome Export(SpanBatch batch, string protocol)
     {
-        var received = OtlpIds.CountSpans(request);
-        var invalid = received == 0 ? 0 : OtlpIds.RemoveInvalid(request);
-        return this.Offer(request, null, received, invalid, protocol);
-    }
-
-    /// <summary>A request decoded by <see cref="OtlpProtobufReader"/>; only when <see cref="AcceptsSpanBatches"/>.</summary>
-    public ExportOutcome Export(SpanBatch batch, string protocol) => this.Offer(null, batch, batch.Received, batch.Invalid, protocol);
-
-    private ExportOutcome Offer(ExportTraceServiceRequest? request, SpanBatch? batch, int received, int invalid, string protocol)
-    {
+        var (received, invalid) = (batch.Received, batch.Invalid);
         this.metrics.SpansReceived.WithLabels(protocol).Inc(received);
         if (invalid > 0)
         {
@@ -79,7 +69,7 @@ public sealed class TraceExportHandler
         IngestResult result;
         try
         {
-            result = batch is not null ? ((ISpanBatchIngest)this.ingest).Offer(batch) : this.ingest.Offer(request!);
+            result = this.ingest.Offer(batch);
         }
         catch (Exception e)
         {

@@ -7,23 +7,23 @@ using UnitEconomics.Otel.Spans;
 namespace UnitEconomics.Exporter.Traces;
 
 /// <summary>
-/// One worker's traces in flight. Spans of a trace arrive in any order and over many requests (an SDK
-/// exports a child before its parent has ended); the trace is handed to the engine once its root has
-/// arrived and a settle delay passed, after an idle timeout when the root never comes, or early when
-/// the bound on traces in flight is reached. Not thread-safe: one worker owns it.
+/// One worker's traces in flight. Each span is read by the engine as it is taken from its batch
+/// (<see cref="CostEngine.Read{TSpan}"/>); the trace keeps the calls and every span's parent link.
+/// Spans of a trace arrive in any order and over many requests (an SDK exports a child before its
+/// parent has ended), so the calls are accounted once the root has arrived and a settle delay passed,
+/// after an idle timeout when the root never comes, or early when the bound on traces in flight is
+/// reached: children first, with their ancestry (<see cref="CostEngine.Account{TAncestry}"/>).
+/// Not thread-safe: one worker owns it.
 /// </summary>
 internal sealed class TraceAssembler
 {
-    // What a worker's pool keeps of each kind of span array at most (it keeps what was in use at once).
-    private const long MaxRetainedBytesPerArrayKind = 128L * 1024 * 1024;
-
     private readonly CostEngine engine;
     private readonly TimeProvider time;
     private readonly TimeSpan settleDelay;
     private readonly TimeSpan idleTimeout;
     private readonly int maxTraces;
     private readonly Dictionary<RawTraceId, TraceBuffer> traces = [];
-    private readonly TraceBufferPool pool;
+    private readonly Stack<TraceBuffer> pool = new();
 
     // Least recently active first: the idle timeout and the bound both take from the head.
     private readonly LinkedList<TraceBuffer> byActivity = new();
@@ -34,7 +34,7 @@ internal sealed class TraceAssembler
 
     // Reused for every trace replayed: this worker replays one trace at a time.
     private readonly List<ReplayEntry> replay = [];
-    private ulong[] effectiveEnd = new ulong[16];
+    private long[] effectiveEnd = new long[16];
     private ActivitySpanId[] ids = new ActivitySpanId[16];
 
     private volatile int count;
@@ -48,7 +48,6 @@ internal sealed class TraceAssembler
         this.settleDelay = settleDelay;
         this.idleTimeout = idleTimeout;
         this.maxTraces = Math.Max(1, maxTraces);
-        this.pool = new TraceBufferPool(this.maxTraces, MaxRetainedBytesPerArrayKind);
     }
 
     public int TracesInFlight => this.count;
@@ -59,12 +58,13 @@ internal sealed class TraceAssembler
     /// <summary>Traces processed at the idle timeout, their root never having come.</summary>
     public long ProcessedIdle => Interlocked.Read(ref this.processedIdle);
 
-    /// <summary>This worker's buffers and span arrays (for tests: what is in use, what is kept).</summary>
-    internal TraceBufferPool Pool => this.pool;
+    /// <summary>Buffers waiting to be reused (at most one per trace the bound allows).</summary>
+    internal int PooledBuffers => this.pool.Count;
 
-    /// <summary>Buffers one span (its ids were checked by the receiver).</summary>
-    public void Add(SpanBatch batch, in SpanRecord span, long now)
+    /// <summary>Reads span <paramref name="index"/> of <paramref name="batch"/> into its trace (its ids were checked by the receiver).</summary>
+    public void Add(SpanBatch batch, int index, long now)
     {
+        ref readonly var span = ref batch.Records[index];
         var traceId = span.TraceId;
         if (!this.traces.TryGetValue(traceId, out var trace))
         {
@@ -74,7 +74,8 @@ internal sealed class TraceAssembler
                 Interlocked.Increment(ref this.processedEarly);
             }
 
-            trace = this.pool.Rent(traceId, now);
+            trace = this.pool.TryPop(out var pooled) ? pooled : new TraceBuffer();
+            trace.Open(traceId, now);
             this.traces.Add(traceId, trace);
             this.byActivity.AddLast(trace.ActivityNode);
             this.count = this.traces.Count;
@@ -91,9 +92,10 @@ internal sealed class TraceAssembler
             return; // the same span sent again (a sender's retry): counted once
         }
 
-        var attributes = batch.AttributesOf(span);
-        var isGenAi = this.Classify(span.Name, attributes, span.DeferredMask, batch.Text, out var isTaskRoot, out var agentName);
-        trace.Add(span, attributes, batch.Text, isTaskRoot, agentName, isGenAi);
+        // The one read of the span: a GenAI span becomes its call here (a malformed one is counted as
+        // rejected here); any other span stays only as a link in its children's ancestry.
+        var isCall = this.engine.Read(new SpanRecordView(batch, index, trace), out var call) == NormalizeResult.Ok;
+        trace.Add(span.SpanId, span.Parent, call, isCall);
         if (!span.Parent.Present && trace.RootSeen == 0)
         {
             trace.RootSeen = Math.Max(1, now);
@@ -150,46 +152,50 @@ internal sealed class TraceAssembler
         this.count = this.traces.Count;
         try
         {
-            if (trace.GenAiCount > 0)
+            if (trace.CallCount > 0)
             {
                 this.Replay(trace);
             }
         }
         finally
         {
-            this.pool.Return(trace);
+            trace.Release();
+            if (this.pool.Count < this.maxTraces)
+            {
+                this.pool.Push(trace);
+            }
         }
     }
 
     private void Replay(TraceBuffer trace)
     {
-        // Every child before its ancestors: a task's calls are added before its root closes it, and a
-        // nested agent learns whether inference ran below it. End times order most of it; a child's end
+        // Every call before its ancestors': a task's calls are added before its root closes it, and a
+        // nested agent learns whether inference ran below it. End times order most of it; a call's end
         // is lifted to its latest descendant's (clock skew between processes), and ties go deepest first.
-        var nodeCount = trace.NodeCount;
+        var linkCount = trace.LinkCount;
         var entries = this.replay;
         entries.Clear();
-        for (var i = 0; i < nodeCount; i++)
+        for (var i = 0; i < linkCount; i++)
         {
-            ref readonly var node = ref trace.Node(i);
-            if (node.GenAiIndex >= 0)
+            ref readonly var link = ref trace.Link(i);
+            if (link.Call >= 0)
             {
-                entries.Add(new ReplayEntry(i, node.GenAiIndex, node.Parent, trace.GenAiSpan(node.GenAiIndex).EndTimeUnixNano, Depth(trace, node.Parent)));
+                entries.Add(new ReplayEntry(link.Call, link.Parent, trace.Call(link.Call).EndTimeUtc.Ticks, Depth(trace, link.Parent)));
             }
         }
 
-        if (this.effectiveEnd.Length < trace.GenAiCount)
+        if (this.effectiveEnd.Length < trace.CallCount)
         {
-            this.effectiveEnd = new ulong[Math.Max(trace.GenAiCount, this.effectiveEnd.Length * 2)];
+            this.effectiveEnd = new long[Math.Max(trace.CallCount, this.effectiveEnd.Length * 2)];
         }
 
         var effectiveEnd = this.effectiveEnd;
-        Array.Clear(effectiveEnd, 0, trace.GenAiCount);
+        Array.Clear(effectiveEnd, 0, trace.CallCount);
         foreach (var entry in entries)
         {
-            effectiveEnd[entry.GenAiIndex] = Math.Max(effectiveEnd[entry.GenAiIndex], entry.End);
+            effectiveEnd[entry.Call] = Math.Max(effectiveEnd[entry.Call], entry.End);
             var id = entry.Parent;
-            for (var steps = 0; id.Present && steps < nodeCount; steps++)
+            for (var steps = 0; id.Present && steps < linkCount; steps++)
             {
                 var a = trace.Find(id);
                 if (a < 0)
@@ -197,10 +203,10 @@ internal sealed class TraceAssembler
                     break;
                 }
 
-                ref readonly var ancestor = ref trace.Node(a);
-                if (ancestor.GenAiIndex >= 0)
+                ref readonly var ancestor = ref trace.Link(a);
+                if (ancestor.Call >= 0)
                 {
-                    effectiveEnd[ancestor.GenAiIndex] = Math.Max(effectiveEnd[ancestor.GenAiIndex], entry.End);
+                    effectiveEnd[ancestor.Call] = Math.Max(effectiveEnd[ancestor.Call], entry.End);
                 }
 
                 id = ancestor.Parent;
@@ -210,7 +216,7 @@ internal sealed class TraceAssembler
         var sorted = CollectionsMarshal.AsSpan(entries);
         for (var k = 0; k < sorted.Length; k++)
         {
-            sorted[k] = sorted[k] with { EffectiveEnd = effectiveEnd[sorted[k].GenAiIndex] };
+            sorted[k] = sorted[k] with { EffectiveEnd = effectiveEnd[sorted[k].Call] };
         }
 
         sorted.Sort(static (a, b) =>
@@ -219,32 +225,22 @@ internal sealed class TraceAssembler
             return byEnd != 0 ? byEnd : b.Depth.CompareTo(a.Depth);
         });
 
-        if (this.ids.Length < nodeCount)
+        if (this.ids.Length < linkCount)
         {
-            this.ids = new ActivitySpanId[Math.Max(nodeCount, this.ids.Length * 2)];
+            this.ids = new ActivitySpanId[Math.Max(linkCount, this.ids.Length * 2)];
         }
 
-        // The engine takes ids in their hex-string form: each is made once per replay, when first needed.
         var ids = this.ids;
         try
         {
-            var traceId = trace.TraceId.ToActivityTraceId();
             foreach (var entry in sorted)
             {
-                var spanId = ids[entry.Node] == default ? ids[entry.Node] = trace.Node(entry.Node).Id.ToActivitySpanId() : ids[entry.Node];
-                var parentIndex = entry.Parent.Present ? trace.Find(entry.Parent) : -1;
-                var parentId = parentIndex < 0
-                    ? entry.Parent.ToActivitySpanId()
-                    : ids[parentIndex] == default ? ids[parentIndex] = trace.Node(parentIndex).Id.ToActivitySpanId() : ids[parentIndex];
-                if (this.engine.Read(new StoredSpanView(trace, entry.GenAiIndex, traceId, spanId, parentId), out var call) == NormalizeResult.Ok)
-                {
-                    this.engine.Account(call, new BufferedAncestry(trace, entry.Parent, ids));
-                }
+                this.engine.Account(trace.Call(entry.Call), new BufferedAncestry(trace, entry.Parent, ids));
             }
         }
         finally
         {
-            Array.Clear(ids, 0, nodeCount);
+            Array.Clear(ids, 0, linkCount);
             entries.Clear();
         }
     }
@@ -252,7 +248,7 @@ internal sealed class TraceAssembler
     private static int Depth(TraceBuffer trace, RawSpanId parent)
     {
         var depth = 0;
-        for (var id = parent; id.Present && depth < trace.NodeCount;)
+        for (var id = parent; id.Present && depth < trace.LinkCount;)
         {
             var i = trace.Find(id);
             if (i < 0)
@@ -261,55 +257,11 @@ internal sealed class TraceAssembler
             }
 
             depth++;
-            id = trace.Node(i).Parent;
+            id = trace.Link(i).Parent;
         }
 
         return depth;
     }
 
-    /// <summary>Whether the engine reads the span; for the ancestry, whether it starts an agent task and its agent.</summary>
-    private bool Classify(string name, ReadOnlySpan<KeyValuePair<string, AttributeValue>> attributes, ulong deferred, ReadOnlySpan<byte> text, out bool isTaskRoot, out string? agentName)
-    {
-        var normalizer = this.engine.Normalizer;
-        var isGenAi = false;
-        isTaskRoot = false;
-        string? agent = null, agentId = null;
-        for (var i = 0; i < attributes.Length; i++)
-        {
-            var key = attributes[i].Key;
-            if (!normalizer.IsGenAiKey(key))
-            {
-                continue;
-            }
-
-            isGenAi = true;
-            if (key is not (GenAiAttributes.GenAi.OperationName or GenAiAttributes.UnitEconomics.TaskRoot or GenAiAttributes.GenAi.Agent.Name or GenAiAttributes.GenAi.Agent.Id))
-            {
-                continue;
-            }
-
-            // Only these few values are read here; a deferred one (not the usual case) is decoded for it.
-            var value = DeferredText.Resolve(deferred, i, attributes[i].Value, text);
-            switch (key)
-            {
-                case GenAiAttributes.GenAi.OperationName:
-                    isTaskRoot |= value.Kind == AttributeKind.String && SpanNormalizer.Classify(value.Text!) == OperationKind.Agent;
-                    break;
-                case GenAiAttributes.UnitEconomics.TaskRoot:
-                    isTaskRoot |= value.IsTrue();
-                    break;
-                case GenAiAttributes.GenAi.Agent.Name:
-                    agent = value.Kind == AttributeKind.String ? value.Text : null;
-                    break;
-                case GenAiAttributes.GenAi.Agent.Id:
-                    agentId = value.Kind == AttributeKind.String ? value.Text : null;
-                    break;
-            }
-        }
-
-        agentName = agent ?? agentId;
-        return isGenAi || SpanNormalizer.NamesOperation(name);
-    }
-
-    private readonly record struct ReplayEntry(int Node, int GenAiIndex, RawSpanId Parent, ulong End, int Depth, ulong EffectiveEnd = 0);
+    private readonly record struct ReplayEntry(int Call, RawSpanId Parent, long End, int Depth, long EffectiveEnd = 0);
 }

@@ -38,12 +38,6 @@ public readonly struct AttributeValue
 
     public string? Text { get; }
 
-    /// <summary>
-    /// The value's 64 bits as the struct holds them: the integer, a boolean as 1 or 0, or the double's
-    /// IEEE bits. Lets a caller keep a scalar value without references and rebuild it exactly.
-    /// </summary>
-    public long RawBits => this.bits;
-
     public static AttributeValue OfString(string? value) => value is null ? default : new(AttributeKind.String, value, 0, 0);
 
     public static AttributeValue OfLong(long value) => new(AttributeKind.Long, null, value, 0);

@@ -203,13 +203,9 @@ public sealed partial class SpanNormalizer
 
     /// <summary>
     /// Whether the normalizer reads attribute <paramref name="key"/> at all (a GenAI key, an alias, or a
-    /// configured tenant, use-case or cache-hit key): a door that keeps spans' attributes a while can
-    /// drop the others undecoded.
+    /// configured tenant, use-case or cache-hit key): the OTLP receivers decode only these.
     /// </summary>
     public bool ReadsKey(string key) => this.keys.TryGetValue(key, out _);
-
-    /// <summary>Whether attribute <paramref name="key"/> alone makes a span one the engine reads. (Goes with the service's old span buffer.)</summary>
-    public bool IsGenAiKey(string key) => this.keys.TryGetValue(key, out var slot) && slot.MarksGenAi;
 
     /// <summary>
     /// Whether a live <paramref name="activity"/> starts an agent task (<see cref="GenAiCall.StartsTask"/>),
@@ -243,14 +239,12 @@ public sealed partial class SpanNormalizer
             }
         }
 
-        return NamesOperation(activity.DisplayName);
+        // A span name alone may name a GenAI operation (chat gpt-4o), as Normalize accepts.
+        return OperationFromSpanName(activity.DisplayName) is not null;
     }
 
-    /// <summary>Whether a span name alone names a GenAI operation (<c>chat gpt-4o</c>), as <see cref="Normalize"/> accepts.</summary>
-    public static bool NamesOperation(string? spanName) => OperationFromSpanName(spanName) is not null;
-
     /// <summary>Maps the operation name to how it is priced.</summary>
-    public static OperationKind Classify(string operation) =>
+    private static OperationKind Classify(string operation) =>
         Operations.TryGetValue(operation, out var known) ? known.Kind : OperationKind.Other;
 
     private static OperationKind ClassifyByValue(string operation) => operation switch

@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
-namespace UnitEconomics.Exporter.Traces;
+namespace UnitEconomics.Exporter.Otlp;
 
 /// <summary>
 /// Arrays of power-of-two lengths, kept for reuse by one worker (not thread-safe). Buffered spans wait
