@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using UnitEconomics.Otel.Spans;
 
@@ -103,8 +104,8 @@ public sealed class SpanBatch
         var (records, attributes) = (this.records, this.attributes);
         this.records = [];
         this.attributes = [];
-        SpanBatchPool.Records.Return(records, this.Count);
-        SpanBatchPool.Attributes.Return(attributes, this.AttributeCount);
+        SpanBatchPool<SpanRecord>.Return(records, this.Count);
+        SpanBatchPool<KeyValuePair<string, AttributeValue>>.Return(attributes, this.AttributeCount);
     }
 
     /// <summary>Collects a request's spans into pooled arrays, growing them as needed.</summary>
@@ -118,8 +119,8 @@ public sealed class SpanBatch
 
         public Builder()
         {
-            this.records = SpanBatchPool.Records.Rent(64);
-            this.attributes = SpanBatchPool.Attributes.Rent(512);
+            this.records = SpanBatchPool<SpanRecord>.Rent(64);
+            this.attributes = SpanBatchPool<KeyValuePair<string, AttributeValue>>.Rent(512);
         }
 
         /// <summary>Begins a span: its attributes come next, through <see cref="AddAttribute"/>.</summary>
@@ -129,7 +130,7 @@ public sealed class SpanBatch
         {
             if (this.attributeCount == this.attributes.Length)
             {
-                this.attributes = SpanBatchPool.Attributes.Grow(this.attributes, this.attributeCount);
+                this.attributes = SpanBatchPool<KeyValuePair<string, AttributeValue>>.Grow(this.attributes, this.attributeCount);
             }
 
             this.attributes[this.attributeCount++] = new(key, value);
@@ -140,7 +141,7 @@ public sealed class SpanBatch
         {
             if (this.count == this.records.Length)
             {
-                this.records = SpanBatchPool.Records.Grow(this.records, this.count);
+                this.records = SpanBatchPool<SpanRecord>.Grow(this.records, this.count);
             }
 
             this.records[this.count++] = new SpanRecord(traceId, spanId, parent, name, start, end, isError, resource, this.spanAttributesStart, this.attributeCount - this.spanAttributesStart);
@@ -158,67 +159,34 @@ public sealed class SpanBatch
 }
 
 /// <summary>
-/// The arrays batches are decoded into, shared by the receivers (which rent) and the ingest workers
-/// (which return): a request's spans then allocate nothing per span. Locked, briefly, a few times per
-/// request. Keeps at most what a full queue of large requests needs.
+/// The arrays batches are decoded into: rented by the receivers, returned by the ingest worker done last,
+/// so a request's spans allocate nothing per span. The runtime's shared pool (thread-local caches, no
+/// lock) serves it; an array is cleared before it goes back, so a pooled array keeps no string alive.
 /// </summary>
-internal static class SpanBatchPool
+internal static class SpanBatchPool<T>
 {
-    public static readonly LockedPool<SpanRecord> Records = new(16L * 1024 * 1024 / 96);
+    public static T[] Rent(int minimumLength) => ArrayPool<T>.Shared.Rent(minimumLength);
 
-    public static readonly LockedPool<KeyValuePair<string, AttributeValue>> Attributes = new(64L * 1024 * 1024 / 32);
-
-    internal sealed class LockedPool<T>
+    public static void Return(T[] array, int used)
     {
-        private readonly SizeClassPool<T> pool;
-        private readonly Lock gate = new();
-
-        public LockedPool(long maxRetainedElements) => this.pool = new SizeClassPool<T>(maxRetainedElements);
-
-        public long RetainedElements
+        if (array.Length == 0)
         {
-            get
-            {
-                lock (this.gate)
-                {
-                    return this.pool.RetainedElements;
-                }
-            }
+            return;
         }
 
-        public T[] Rent(int minimumLength)
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
         {
-            lock (this.gate)
-            {
-                return this.pool.Rent(minimumLength);
-            }
+            Array.Clear(array, 0, Math.Min(used, array.Length));
         }
 
-        public void Return(T[] array, int used)
-        {
-            if (array.Length == 0)
-            {
-                return;
-            }
+        ArrayPool<T>.Shared.Return(array);
+    }
 
-            // Cleared outside the lock: the pool only stacks it.
-            if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
-            {
-                Array.Clear(array, 0, Math.Min(used, array.Length));
-            }
-
-            lock (this.gate)
-            {
-                this.pool.Return(array, 0);
-            }
-        }
-
-        public T[] Grow(T[] array, int used)
-        {
-            var larger = this.Rent(array.Length * 2);
-            Array.Copy(array, larger, used);
-            this.Return(array, used);
-            return larger;
-        }
+    public static T[] Grow(T[] array, int used)
+    {
+        var larger = Rent(array.Length * 2);
+        Array.Copy(array, larger, used);
+        Return(array, used);
+        return larger;
     }
 }
