@@ -69,18 +69,20 @@ public sealed class ProviderLedger
         var usage = new List<BilledUsage>();
         foreach (var ((day, provider, model, completion), m) in this.metered.Where(kv => kv.Key.Provider == api.Provider).OrderBy(kv => kv.Key.Day).ThenBy(kv => kv.Key.Model, StringComparer.Ordinal))
         {
-            if (!catalog.TryResolve(provider, model, new DateTimeOffset(day, TimeSpan.Zero), out var price))
+            // The day's calls priced as the engine prices calls, at the prices in force that day (UsagePricing:
+            // the day's tokens spread over its calls, so a long-context tier applies as it would per call).
+            var usageOfDay = new ModelUsage(provider, model, m.Calls, m.Tokens.Input, m.Tokens.CacheRead, m.Tokens.CacheWrite, m.Tokens.Output, 0);
+            if (UsagePricing.Price(catalog, usageOfDay, day) is not { } priced)
             {
                 continue; // a model the provider does not sell
             }
 
+            // The provider's own price list is the catalog's with the planted raise: every token price times the factor.
             var factor = model == RepricedModel && day >= this.RepricedFromUtc ? RepriceFactor : 1m;
-            var s = price.Standard;
-            var input = m.Tokens.Input * (s.Input ?? 0) / 1_000_000m * factor;
-            var cached = m.Tokens.CacheRead * (s.CachedInput ?? s.Input ?? 0) / 1_000_000m * factor;
-            var output = m.Tokens.Output * (s.Output ?? 0) / 1_000_000m * factor;
+            var input = (Plain(priced.UncachedInput) + Plain(priced.CacheRead) + Plain(priced.CacheWrite)) * factor;
+            var output = (Plain(priced.Output) + Plain(priced.Reasoning)) * factor;
             var anthropic = provider == AnthropicAdminApi.Api.Provider;
-            costs.Add(new BilledCost(day, model, input + cached, anthropic ? $"{model} Usage - Input Tokens" : $"{model}, input"));
+            costs.Add(new BilledCost(day, model, input, anthropic ? $"{model} Usage - Input Tokens" : $"{model}, input"));
             if (output != 0)
             {
                 costs.Add(new BilledCost(day, model, output, anthropic ? $"{model} Usage - Output Tokens" : $"{model}, output"));
@@ -93,6 +95,21 @@ public sealed class ProviderLedger
         }
 
         return new ProviderBill(api.Provider, costs, usage);
+    }
+
+    /// <summary>
+    /// <paramref name="value"/> without trailing zeros. The engine's parts carry a fixed scale (a price's
+    /// decimals plus six: 0.7070560), which the bill's JSON would print; a bill shows the plain amount, as
+    /// the demo's bills always have. The value is unchanged.
+    /// </summary>
+    private static decimal Plain(decimal value)
+    {
+        while (value.Scale > 0 && decimal.Round(value, value.Scale - 1) is var shorter && shorter == value)
+        {
+            value = shorter;
+        }
+
+        return value;
     }
 
     private void Add((DateTime, string Provider, string, bool) key, TokenCounts tokens)

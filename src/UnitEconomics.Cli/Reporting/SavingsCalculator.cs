@@ -12,6 +12,11 @@ namespace UnitEconomics.Cli.Reporting;
 /// do not say how long a prompt could have been.
 /// </para>
 /// <para>Realised: what the levers already in use saved in the window against list prices without them.</para>
+/// <para>
+/// Nothing here multiplies a price: every what-if is priced by the engine's own rules through
+/// <see cref="UsagePricing"/> (context tiers, batch prices, price fallbacks), the catalog is only asked
+/// which models qualify (a batch price, a same-provider sibling).
+/// </para>
 /// </summary>
 public static class SavingsCalculator
 {
@@ -77,11 +82,14 @@ public static class SavingsCalculator
                 decimal listed = 0, batched = 0;
                 foreach (var ((_, provider, model), all) in models)
                 {
-                    if (catalog.TryResolve(provider, model, at, out var price) && price.Batch is { } batch)
+                    if (catalog.TryResolve(provider, model, at, out var price) && price.Batch is not null)
                     {
                         var notYet = Minus(all, all.Batch);
-                        listed += notYet.Cost;
-                        batched += EstimateAt(batch.Over(price.Standard), notYet, notYet.ReasoningTokens);
+                        if (UsagePricing.Price(catalog, ModelUsage.Of(provider, model, notYet) with { Batch = true }, inputs.ToUtc) is { } atBatch)
+                        {
+                            listed += notYet.Cost;
+                            batched += atBatch.Total;
+                        }
                     }
                 }
 
@@ -100,27 +108,27 @@ public static class SavingsCalculator
 
     public static List<RealisedSaving> Realised(ReportInputs inputs, PriceCatalog catalog)
     {
-        var at = new DateTimeOffset(inputs.ToUtc, TimeSpan.Zero);
         var realised = new List<RealisedSaving>();
         foreach (var group in inputs.UseCaseModels.GroupBy(m => m.Key.UseCase, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             decimal prompt = 0, batch = 0;
             foreach (var ((_, provider, model), usage) in group)
             {
-                if (!catalog.TryResolve(provider, model, at, out var price))
+                // The same tokens priced as if no prompt cache had been read: the calls keep their size, so
+                // their context tier too, and the difference is the cache-read tokens' discount at that tier.
+                var seen = ModelUsage.Of(provider, model, usage);
+                if (usage.CacheReadTokens > 0
+                    && UsagePricing.Price(catalog, seen, inputs.ToUtc) is { } cached
+                    && UsagePricing.Price(catalog, seen.WithoutCacheReads(), inputs.ToUtc) is { } uncached
+                    && uncached.Total > cached.Total)
                 {
-                    continue;
+                    prompt += uncached.Total - cached.Total;
                 }
 
-                var s = price.Standard;
-                if (usage.CacheReadTokens > 0 && s.Input is { } input && (s.CachedInput ?? input) < input)
+                // Batch calls at the prices they would have had through the standard API.
+                if (usage.Batch is { Calls: > 0 } b && UsagePricing.Price(catalog, ModelUsage.Of(provider, model, b), inputs.ToUtc) is { } listed)
                 {
-                    prompt += usage.CacheReadTokens * (input - (s.CachedInput ?? input)) / 1_000_000m;
-                }
-
-                if (usage.Batch is { Calls: > 0 } b)
-                {
-                    batch += EstimateAt(s, b, b.ReasoningTokens) - b.Cost;
+                    batch += listed.Total - b.Cost;
                 }
             }
 
@@ -177,7 +185,11 @@ public static class SavingsCalculator
 
             var (perOutput, assumed) = ReasoningPerOutput(inputs, options, provider, candidate);
             var reasoning = (long)Math.Round(simple.OutputTokens * perOutput);
-            var cost = EstimateAt(price.Standard, simple, reasoning);
+            if (UsagePricing.Price(catalog, ModelUsage.Of(provider, candidate, simple, reasoning), at.UtcDateTime) is not { Total: var cost })
+            {
+                continue;
+            }
+
             if (best is null || cost < best.Value.Item2)
             {
                 best = (candidate, cost, assumed);
@@ -198,16 +210,6 @@ public static class SavingsCalculator
         return options.ReasoningModelPrefixes.Any(p => model.StartsWith(p, StringComparison.OrdinalIgnoreCase))
             ? (options.AssumedReasoningPerOutputToken, true)
             : (0, false);
-    }
-
-    /// <summary>What <paramref name="usage"/>'s tokens cost at <paramref name="prices"/> with <paramref name="reasoning"/> reasoning tokens (USD per million; unset prices fall back as in pricing).</summary>
-    private static decimal EstimateAt(PriceSet prices, UsageTotals usage, long reasoning)
-    {
-        var input = prices.Input ?? 0m;
-        var output = prices.Output ?? 0m;
-        return ((usage.InputTokens * input) + (usage.CacheReadTokens * (prices.CachedInput ?? input)) + (usage.CacheWriteTokens * (prices.CacheWrite ?? input))
-            + (usage.OutputTokens * output) + (reasoning * (prices.Reasoning ?? output))) / 1_000_000m
-            + (usage.Calls * (prices.PerCall ?? 0m));
     }
 
     private static UsageTotals Minus(UsageTotals all, UsageTotals? part) => part is null ? all : new UsageTotals
