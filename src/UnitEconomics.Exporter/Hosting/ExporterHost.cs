@@ -101,7 +101,8 @@ public static class ExporterHost
     /// </summary>
     private static void AddEngine(IServiceCollection services, ExporterOptions options)
     {
-        CloudBillInfra.Add(services);
+        // The books first: the engine's tenant source takes the infra cost source registered here.
+        services.AddUnitEconomicsBooks(sp => sp.GetRequiredService<ExporterMetrics>().Registry);
         services.AddUnitEconomicsEngine();
 
         // The cost metrics go to the registry /metrics serves (ExporterMetrics'), which a test may
@@ -113,10 +114,6 @@ public static class ExporterHost
         {
             services.AddUnitEconomicsInfluxDb(options.Influx);
         }
-
-        // Revenue from the billing source named in the tenant file's revenue section (docs/tenants.md).
-        services.TryAddSingleton(sp => new RevenueRefresher(sp.GetRequiredService<TenantDirectorySource>()));
-        services.AddHostedService<RevenueRefreshService>();
 
         services.TryAddSingleton<EngineTraceIngest>();
         services.TryAddSingleton<ITraceIngest>(sp => sp.GetRequiredService<EngineTraceIngest>());

@@ -55,7 +55,7 @@ public sealed class ServiceCloudBillTests : IDisposable
         cost.WithLabels("acme", "pro").Inc(0.25);
         cost.WithLabels("we \"quote\"", "pro").Inc(0.5);
         calls.WithLabels("acme", "pro").Inc(3);
-        var basis = UnitEconomics.Exporter.Hosting.CloudBillInfra.Basis(registry);
+        var basis = UnitEconomics.Books.Focus.CloudBill.RegistryAllocationBasis.Basis(registry);
         Assert.Equal(0.25m, basis.TenantCost["acme"]);
         Assert.Equal(0.5m, basis.TenantCost["we \"quote\""]);
         Assert.Equal(3, basis.TenantRequests["acme"]);

@@ -1,25 +1,16 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Prometheus;
-using UnitEconomics.Books.Focus.CloudBill;
-using UnitEconomics.Exporter.Diagnostics;
-using UnitEconomics.Otel.Tenants;
 
-namespace UnitEconomics.Exporter.Hosting;
+namespace UnitEconomics.Books.Focus.CloudBill;
 
 /// <summary>
-/// The service's infra cost from the cloud bill the tenant file names (docs/tenants.md): the tenant
-/// directory's watcher reads and allocates the bill on every load and watches it. Shared rows split by AI
-/// cost or calls use what this process has counted since it started (its own /metrics), read when the
-/// tenant file or the bill changes; nothing is added to the span path.
+/// The allocation basis of a service that prices spans itself: what this process has counted since it
+/// started, read from its own registry (the same figures its /metrics shows), when the tenant file or the
+/// bill changes; nothing is added to the span path.
 /// </summary>
-public static class CloudBillInfra
+public static class RegistryAllocationBasis
 {
-    public static void Add(IServiceCollection services) =>
-        services.TryAddSingleton<IInfraCostSource>(sp => new CloudBillInfraSource(() => Basis(sp.GetRequiredService<ExporterMetrics>().Registry)));
-
     /// <summary>Each tenant's cost and calls so far, from the registry's ai_tenant_* counters.</summary>
     public static AllocationBasis Basis(CollectorRegistry registry)
     {
