@@ -4,8 +4,6 @@ using Microsoft.Extensions.Configuration.CommandLine;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.Options;
 using UnitEconomics.Otel.Engine;
-using UnitEconomics.Otel.Pricing;
-using UnitEconomics.Otel.Tenants;
 
 namespace UnitEconomics.Exporter.Configuration;
 
@@ -33,8 +31,8 @@ public sealed class ConfigurationException : Exception
 
 /// <summary>
 /// Everything the service reads at start-up, checked before the host is built: values that do not
-/// convert, out-of-range settings, and the files the engine needs (tenant file and price catalogs exist
-/// and load). A file that breaks after start-up is a reload failure instead: the last good version stays.
+/// convert, out-of-range settings, and the engine's own checks (<see cref="UnitEconomicsOptions.FindProblems"/>:
+/// the tenant file and price catalogs exist and load). A file that breaks after start-up is a reload failure instead: the last good version stays.
 /// </summary>
 public static partial class StartupValidation
 {
@@ -54,51 +52,14 @@ public static partial class StartupValidation
         return options;
     }
 
-    /// <summary>Binds the engine's <c>UnitEconomics</c> section and loads the files it names, as the engine will.</summary>
+    /// <summary>Binds the engine's <c>UnitEconomics</c> section and checks it as the engine will use it.</summary>
     /// <exception cref="ConfigurationException">The first problem found.</exception>
     public static void CheckEngineOptions(IConfiguration configuration)
     {
         var options = Bind<UnitEconomicsOptions>(configuration, UnitEconomicsOptions.SectionName);
-        const string tenantKey = UnitEconomicsOptions.SectionName + ":" + nameof(UnitEconomicsOptions.TenantFile);
-        if (!string.IsNullOrEmpty(options.TenantFile))
+        if (options.FindProblems().FirstOrDefault() is ({ } key, { } problem))
         {
-            RequireFile(configuration, tenantKey, options.TenantFile);
-            try
-            {
-                TenantDirectory.Load(options.TenantFile);
-            }
-            catch (TenantDirectoryException e)
-            {
-                throw Problem(configuration, tenantKey, e.Message);
-            }
-        }
-
-        var catalogs = options.PriceCatalogs.ToArray();
-        for (var i = 0; i < catalogs.Length; i++)
-        {
-            RequireFile(configuration, $"{UnitEconomicsOptions.SectionName}:{nameof(UnitEconomicsOptions.PriceCatalogs)}:{i}", catalogs[i]);
-        }
-
-        try
-        {
-            _ = options.UseDefaultCatalog ? PriceCatalog.LoadDefaultAnd(catalogs) : PriceCatalog.Load(catalogs);
-        }
-        catch (CatalogValidationException e)
-        {
-            var index = Array.FindIndex(catalogs, c => string.Equals(Path.GetFullPath(c), Path.GetFullPath(e.File), StringComparison.Ordinal));
-            var key = $"{UnitEconomicsOptions.SectionName}:{nameof(UnitEconomicsOptions.PriceCatalogs)}" + (index >= 0 ? $":{index}" : string.Empty);
-            throw Problem(configuration, key, e.Message);
-        }
-
-        if (options.MaxTenants <= 0)
-        {
-            throw Problem(configuration, $"{UnitEconomicsOptions.SectionName}:{nameof(UnitEconomicsOptions.MaxTenants)}", "must be positive");
-        }
-
-        var budgets = options.Budgets;
-        if (budgets.MaxTokensPerTask < 0 || budgets.MaxTokensPerSession < 0 || budgets.MaxUsdPerTenantPerMonth < 0 || budgets.DefaultReservedOutputTokens < 0)
-        {
-            throw Problem(configuration, $"{UnitEconomicsOptions.SectionName}:{nameof(UnitEconomicsOptions.Budgets)}", "budgets and the reserved output tokens must not be negative");
+            throw Problem(configuration, $"{UnitEconomicsOptions.SectionName}:{key}", problem);
         }
     }
 
@@ -119,14 +80,6 @@ public static partial class StartupValidation
             var key = match.Groups["key"].Value;
             var type = match.Groups["type"].Value;
             throw Problem(configuration, key, $"'{configuration[key]}' is not a valid {type[(type.LastIndexOf('.') + 1)..]}");
-        }
-    }
-
-    private static void RequireFile(IConfiguration configuration, string key, string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw Problem(configuration, key, $"file '{path}' does not exist");
         }
     }
 

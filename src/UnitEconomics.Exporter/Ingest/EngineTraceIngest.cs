@@ -374,9 +374,6 @@ public sealed class EngineTraceIngest : ITraceIngest, IReadiness, IIngestAdmissi
     }
 
     /// <summary>The worker owning a trace: its id's low 8 bytes (random in W3C ids) modulo the workers.</summary>
-    internal static uint Partition(ReadOnlySpan<byte> traceId, uint partitions) =>
-        (uint)(BinaryPrimitives.ReadUInt64LittleEndian(traceId[8..]) % partitions);
-
     internal static uint Partition(RawTraceId traceId, uint partitions) =>
         (uint)(BinaryPrimitives.ReverseEndianness(traceId.Low) % partitions);
 

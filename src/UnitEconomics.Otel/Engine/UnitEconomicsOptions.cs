@@ -1,5 +1,7 @@
 using UnitEconomics.Otel.Budgets;
+using UnitEconomics.Otel.Pricing;
 using UnitEconomics.Otel.Spans;
+using UnitEconomics.Otel.Tenants;
 
 namespace UnitEconomics.Otel.Engine;
 
@@ -42,4 +44,71 @@ public sealed class UnitEconomicsOptions
 
     /// <summary>Bound on agent tasks in flight; calls of tasks past it are still priced, not rolled up.</summary>
     public int MaxOpenTasks { get; set; } = 100_000;
+
+    /// <summary>
+    /// What the engine could not start with, each as the setting's key under <see cref="SectionName"/> and
+    /// one line saying why: a tenant file or price catalog that is missing or does not load, a tenant cap
+    /// that is not positive, a negative budget. A host checks this before it starts (the OTLP service
+    /// does, and exits with the first problem); at run time a file that breaks is a reload failure instead.
+    /// </summary>
+    public IEnumerable<(string Key, string Problem)> FindProblems()
+    {
+        if (!string.IsNullOrEmpty(this.TenantFile))
+        {
+            var problem = !File.Exists(this.TenantFile) ? $"file '{this.TenantFile}' does not exist" : TenantFileProblem(this.TenantFile);
+            if (problem is not null)
+            {
+                yield return (nameof(this.TenantFile), problem);
+            }
+        }
+
+        var catalogs = this.PriceCatalogs.ToArray();
+        var missing = Array.FindIndex(catalogs, c => !File.Exists(c));
+        if (missing >= 0)
+        {
+            yield return ($"{nameof(this.PriceCatalogs)}:{missing}", $"file '{catalogs[missing]}' does not exist");
+        }
+        else if (CatalogProblem(catalogs, this.UseDefaultCatalog) is ({ } key, { } problem))
+        {
+            yield return (key, problem);
+        }
+
+        if (this.MaxTenants <= 0)
+        {
+            yield return (nameof(this.MaxTenants), "must be positive");
+        }
+
+        var budgets = this.Budgets;
+        if (budgets.MaxTokensPerTask < 0 || budgets.MaxTokensPerSession < 0 || budgets.MaxUsdPerTenantPerMonth < 0 || budgets.DefaultReservedOutputTokens < 0)
+        {
+            yield return (nameof(this.Budgets), "budgets and the reserved output tokens must not be negative");
+        }
+    }
+
+    private static string? TenantFileProblem(string path)
+    {
+        try
+        {
+            TenantDirectory.Load(path);
+            return null;
+        }
+        catch (TenantDirectoryException e)
+        {
+            return e.Message;
+        }
+    }
+
+    private static (string? Key, string? Problem) CatalogProblem(string[] catalogs, bool useDefault)
+    {
+        try
+        {
+            _ = useDefault ? PriceCatalog.LoadDefaultAnd(catalogs) : PriceCatalog.Load(catalogs);
+            return (null, null);
+        }
+        catch (CatalogValidationException e)
+        {
+            var index = Array.FindIndex(catalogs, c => string.Equals(Path.GetFullPath(c), Path.GetFullPath(e.File), StringComparison.Ordinal));
+            return (nameof(PriceCatalogs) + (index >= 0 ? $":{index}" : string.Empty), e.Message);
+        }
+    }
 }
