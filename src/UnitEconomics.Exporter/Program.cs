@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using UnitEconomics.Exporter.Configuration;
 using UnitEconomics.Exporter.Hosting;
 
@@ -13,11 +12,6 @@ try
 catch (ConfigurationException e)
 {
     Console.Error.WriteLine("ue-exporter: configuration error: " + e.Message);
-    return 2;
-}
-catch (OptionsValidationException e)
-{
-    Console.Error.WriteLine("ue-exporter: configuration error: " + StartupValidation.Describe(e));
     return 2;
 }
 

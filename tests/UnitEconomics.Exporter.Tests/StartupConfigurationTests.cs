@@ -16,6 +16,9 @@ public sealed class StartupConfigurationTests : IDisposable
         { "negative price", ["--UnitEconomics:PriceCatalogs:0={dir}/negative.yaml"] },
         { "truncated JSON catalog", ["--UnitEconomics:PriceCatalogs:0={dir}/truncated.json"] },
         { "non-numeric port", ["--Exporter:OtlpGrpcPort=four-three-one-seven"] },
+        { "listen address", ["--Exporter:ListenAddress=my-host"] },
+        { "ingest workers", ["--Exporter:Ingest:Workers=65"] },
+        { "tenant cap", ["--UnitEconomics:MaxTenants=0"] },
     };
 
     [Theory]
@@ -44,6 +47,15 @@ public sealed class StartupConfigurationTests : IDisposable
             case "truncated JSON catalog":
                 Assert.Contains("UnitEconomics:PriceCatalogs:0", line, StringComparison.Ordinal);
                 Assert.Contains("truncated.json", line, StringComparison.Ordinal);
+                break;
+            case "listen address":
+                Assert.EndsWith("Exporter:ListenAddress (set in command line --Exporter:ListenAddress): 'my-host' is not an IP address or 'localhost'", line, StringComparison.Ordinal);
+                break;
+            case "ingest workers":
+                Assert.EndsWith("Exporter:Ingest:Workers (set in command line --Exporter:Ingest:Workers): must be between 0 (automatic) and 64", line, StringComparison.Ordinal);
+                break;
+            case "tenant cap":
+                Assert.EndsWith("UnitEconomics:MaxTenants (set in command line --UnitEconomics:MaxTenants): must be positive", line, StringComparison.Ordinal);
                 break;
             default:
                 Assert.Contains("Exporter:OtlpGrpcPort (set in command line --Exporter:OtlpGrpcPort): 'four-three-one-seven' is not a valid Int32", line, StringComparison.Ordinal);

@@ -32,32 +32,4 @@ public sealed class IngestOptions
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
     internal int EffectiveWorkers => this.Workers > 0 ? this.Workers : Math.Clamp(Environment.ProcessorCount, 1, 4);
-
-    internal IEnumerable<string> Validate()
-    {
-        if (this.QueueCapacity <= 0)
-        {
-            yield return "Ingest:QueueCapacity must be positive.";
-        }
-
-        if (this.QueueCapacityBytes <= 0)
-        {
-            yield return "Ingest:QueueCapacityBytes must be positive.";
-        }
-
-        if (this.Workers < 0 || this.Workers > 64)
-        {
-            yield return "Ingest:Workers must be between 0 (automatic) and 64.";
-        }
-
-        if (this.MaxTracesInFlight <= 0)
-        {
-            yield return "Ingest:MaxTracesInFlight must be positive.";
-        }
-
-        if (this.RootSettleDelay < TimeSpan.Zero || this.TraceIdleTimeout <= TimeSpan.Zero || this.SweepInterval <= TimeSpan.Zero)
-        {
-            yield return "Ingest:RootSettleDelay must not be negative; TraceIdleTimeout and SweepInterval must be positive.";
-        }
-    }
 }

@@ -1,8 +1,8 @@
+using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.CommandLine;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
-using Microsoft.Extensions.Options;
 using UnitEconomics.Otel.Engine;
 
 namespace UnitEconomics.Exporter.Configuration;
@@ -41,12 +41,9 @@ public static partial class StartupValidation
     public static ExporterOptions BindExporterOptions(IConfiguration configuration)
     {
         var options = Bind<ExporterOptions>(configuration, ExporterOptions.SectionName);
-        foreach (var (key, port) in new[] { ("OtlpGrpcPort", options.OtlpGrpcPort), ("OtlpHttpPort", options.OtlpHttpPort), ("MetricsPort", options.MetricsPort) })
+        if (FindProblems(options).FirstOrDefault() is ({ } key, { } problem))
         {
-            if (port is < 0 or > 65_535)
-            {
-                throw Problem(configuration, $"{ExporterOptions.SectionName}:{key}", $"port {port} is not between 0 and 65535");
-            }
+            throw Problem(configuration, $"{ExporterOptions.SectionName}:{key}", problem);
         }
 
         return options;
@@ -63,9 +60,54 @@ public static partial class StartupValidation
         }
     }
 
-    /// <summary>The one line for an <see cref="OptionsValidationException"/> raised by the options' own checks.</summary>
-    public static string Describe(OptionsValidationException e) =>
-        $"{e.OptionsName}: {string.Join("; ", e.Failures)}";
+    /// <summary>The service's own settings that it cannot start with, each as its key under <c>Exporter</c> and why.</summary>
+    private static IEnumerable<(string Key, string Problem)> FindProblems(ExporterOptions options)
+    {
+        foreach (var (key, port) in new[] { ("OtlpGrpcPort", options.OtlpGrpcPort), ("OtlpHttpPort", options.OtlpHttpPort), ("MetricsPort", options.MetricsPort) })
+        {
+            if (port is < 0 or > 65_535)
+            {
+                yield return (key, $"port {port} is not between 0 and 65535");
+            }
+        }
+
+        if (!string.Equals(options.ListenAddress, "localhost", StringComparison.OrdinalIgnoreCase) && !IPAddress.TryParse(options.ListenAddress, out _))
+        {
+            yield return ("ListenAddress", $"'{options.ListenAddress}' is not an IP address or 'localhost'");
+        }
+
+        foreach (var (key, size) in new[] { ("MaxRequestBodyBytes", options.MaxRequestBodyBytes), ("MaxDecompressedBodyBytes", options.MaxDecompressedBodyBytes), ("MaxGrpcReceiveMessageBytes", options.MaxGrpcReceiveMessageBytes) })
+        {
+            if (size <= 0)
+            {
+                yield return (key, "a size limit must be positive");
+            }
+        }
+
+        if (options.Influx.Url is { IsAbsoluteUri: false })
+        {
+            yield return ("Influx:Url", "must be an absolute URL");
+        }
+
+        var ingest = options.Ingest;
+        foreach (var (key, value) in new[] { ("QueueCapacity", ingest.QueueCapacity), ("QueueCapacityBytes", ingest.QueueCapacityBytes), ("MaxTracesInFlight", ingest.MaxTracesInFlight) })
+        {
+            if (value <= 0)
+            {
+                yield return ("Ingest:" + key, "must be positive");
+            }
+        }
+
+        if (ingest.Workers is < 0 or > 64)
+        {
+            yield return ("Ingest:Workers", "must be between 0 (automatic) and 64");
+        }
+
+        if (ingest.RootSettleDelay < TimeSpan.Zero || ingest.TraceIdleTimeout <= TimeSpan.Zero || ingest.SweepInterval <= TimeSpan.Zero)
+        {
+            yield return ("Ingest", "RootSettleDelay must not be negative; TraceIdleTimeout and SweepInterval must be positive");
+        }
+    }
 
     private static T Bind<T>(IConfiguration configuration, string sectionName)
         where T : new()

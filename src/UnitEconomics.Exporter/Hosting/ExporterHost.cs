@@ -58,7 +58,6 @@ public static class ExporterHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var section = builder.Configuration.GetSection(ExporterOptions.SectionName);
         var options = StartupValidation.BindExporterOptions(builder.Configuration);
-        Validate(options);
         StartupValidation.CheckEngineOptions(builder.Configuration);
 
         builder.Services.Configure<ExporterOptions>(section);
@@ -220,30 +219,6 @@ public static class ExporterHost
         else
         {
             kestrel.Listen(IPAddress.Parse(address), port, Configure);
-        }
-    }
-
-    private static void Validate(ExporterOptions options)
-    {
-        if (!string.Equals(options.ListenAddress, "localhost", StringComparison.OrdinalIgnoreCase) && !IPAddress.TryParse(options.ListenAddress, out _))
-        {
-            throw new OptionsValidationException(ExporterOptions.SectionName, typeof(ExporterOptions), [$"ListenAddress '{options.ListenAddress}' is not an IP address or 'localhost'."]);
-        }
-
-        var ingest = options.Ingest.Validate().ToArray();
-        if (ingest.Length > 0)
-        {
-            throw new OptionsValidationException(ExporterOptions.SectionName, typeof(ExporterOptions), ingest);
-        }
-
-        if (options.Influx.Url is { IsAbsoluteUri: false })
-        {
-            throw new OptionsValidationException(ExporterOptions.SectionName, typeof(ExporterOptions), ["Influx:Url must be an absolute URL."]);
-        }
-
-        if (options.MaxRequestBodyBytes <= 0 || options.MaxDecompressedBodyBytes <= 0 || options.MaxGrpcReceiveMessageBytes <= 0)
-        {
-            throw new OptionsValidationException(ExporterOptions.SectionName, typeof(ExporterOptions), ["Body and message size limits must be positive."]);
         }
     }
 }
