@@ -17,7 +17,7 @@ using UnitEconomics.TestSupport;
 namespace UnitEconomics.Exporter.Tests;
 
 /// <summary>The test ingest: keeps what it is offered, as <see cref="ReceivedSpan"/>s, and answers with <see cref="Result"/>.</summary>
-internal sealed class CountingTraceIngest : ITraceIngest, IReadiness
+internal sealed class CountingTraceIngest : ITraceIngest
 {
     private readonly ConcurrentQueue<IReadOnlyList<ReceivedSpan>> requests = new();
 

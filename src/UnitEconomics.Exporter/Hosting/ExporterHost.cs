@@ -164,8 +164,8 @@ public static class ExporterHost
         app.MapPost(OtlpHttpReceiver.Path, receiver.HandleAsync);
         app.MapMetrics(MetricsPath, metrics.Registry);
         app.MapGet(HealthPath, () => Results.Text("ok"));
-        app.MapGet(ReadyPath, (IServiceProvider services) =>
-            IsReady(services) ? Results.Text("ready") : Results.Text("not ready", statusCode: StatusCodes.Status503ServiceUnavailable));
+        app.MapGet(ReadyPath, (ITraceIngest ingest) =>
+            ingest.IsReady ? Results.Text("ready") : Results.Text("not ready", statusCode: StatusCodes.Status503ServiceUnavailable));
     }
 
     private static async Task GateThenNext(GrpcRequestGate gate, HttpContext context, RequestDelegate next)
@@ -174,24 +174,6 @@ public static class ExporterHost
         {
             await next(context);
         }
-    }
-
-    private static bool IsReady(IServiceProvider services)
-    {
-        if (services.GetRequiredService<ITraceIngest>() is IReadiness { IsReady: false })
-        {
-            return false;
-        }
-
-        foreach (var readiness in services.GetServices<IReadiness>())
-        {
-            if (!readiness.IsReady)
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private static Task NotFound(HttpContext context)

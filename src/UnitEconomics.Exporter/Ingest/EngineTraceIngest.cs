@@ -19,7 +19,7 @@ namespace UnitEconomics.Exporter.Ingest;
 /// <see cref="CostEngine"/> as they take it, keep the calls per trace and account them when the trace
 /// settles. Reading, pricing and attribution are all the engine's.
 /// </summary>
-public sealed class EngineTraceIngest : ITraceIngest, IReadiness, IIngestAdmission
+public sealed class EngineTraceIngest : ITraceIngest
 {
     private const int WorkerQueueCapacity = 2;
 

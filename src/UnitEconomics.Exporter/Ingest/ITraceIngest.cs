@@ -42,21 +42,13 @@ public interface ITraceIngest
     /// receiver does not use the batch afterwards.
     /// </summary>
     IngestResult Offer(SpanBatch batch);
-}
 
-/// <summary>Optional: an ingest (or any registered service) that says whether it is ready for traffic (/readyz).</summary>
-public interface IReadiness
-{
-    bool IsReady { get; }
-}
+    /// <summary>
+    /// Whether a request of <paramref name="encodedBytes"/> would be taken now: the receivers ask before
+    /// reading and decoding the body, so a saturated service spends nothing on a request it would refuse.
+    /// </summary>
+    bool HasRoomFor(long encodedBytes) => true;
 
-/// <summary>
-/// Optional: an ingest that can say, from a request's size alone, whether it would be refused as
-/// saturated. The receivers ask before reading and decoding the body, so a saturated service spends
-/// nothing on a request it will refuse anyway.
-/// </summary>
-public interface IIngestAdmission
-{
-    /// <summary>False when a request of <paramref name="encodedBytes"/> would not fit in the queue now.</summary>
-    bool HasRoomFor(long encodedBytes);
+    /// <summary>Whether the service is ready for traffic (/readyz): false before it runs and once shutdown begins.</summary>
+    bool IsReady => true;
 }

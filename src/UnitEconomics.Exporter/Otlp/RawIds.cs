@@ -13,18 +13,6 @@ internal readonly record struct RawTraceId(ulong High, ulong Low)
     public static RawTraceId From(ReadOnlySpan<byte> bytes) =>
         new(BinaryPrimitives.ReadUInt64BigEndian(bytes), BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]));
 
-    public static RawTraceId From(ActivityTraceId id)
-    {
-        if (id == default)
-        {
-            return default;
-        }
-
-        Span<byte> bytes = stackalloc byte[16];
-        id.CopyTo(bytes);
-        return From(bytes);
-    }
-
     public void CopyTo(Span<byte> destination)
     {
         BinaryPrimitives.WriteUInt64BigEndian(destination, this.High);
@@ -52,18 +40,6 @@ internal readonly record struct RawTraceId(ulong High, ulong Low)
 internal readonly record struct RawSpanId(ulong Value, bool Present)
 {
     public static RawSpanId From(ReadOnlySpan<byte> bytes) => new(BinaryPrimitives.ReadUInt64BigEndian(bytes), true);
-
-    public static RawSpanId From(ActivitySpanId id)
-    {
-        if (id == default)
-        {
-            return default;
-        }
-
-        Span<byte> bytes = stackalloc byte[8];
-        id.CopyTo(bytes);
-        return From(bytes);
-    }
 
     public ActivitySpanId ToActivitySpanId()
     {

@@ -47,7 +47,7 @@ public sealed class TraceExportHandler
     /// would be queued now; when not, the receiver answers <see cref="RefuseSaturated"/> before reading
     /// and decoding the body. The ingest checks again, exactly, when the request is offered.
     /// </summary>
-    public bool HasRoomFor(long encodedBytes) => this.ingest is not IIngestAdmission admission || admission.HasRoomFor(encodedBytes);
+    public bool HasRoomFor(long encodedBytes) => this.ingest.HasRoomFor(encodedBytes);
 
     /// <summary>The outcome of a request refused because the ingest is full, counted.</summary>
     public ExportOutcome RefuseSaturated(string protocol)
