@@ -85,7 +85,7 @@ public class IngestPathBenchmarks
     [Benchmark(OperationsPerInvoke = SpansPerBatch)]
     public void DecodeAndIngestProtobuf()
     {
-        if (this.ingest.Offer(OtlpProtobufReader.Read(this.protobuf, this.ingest.Reader)).Status != IngestStatus.Accepted)
+        if (this.ingest.Offer(OtlpProtobufReader.Read(this.protobuf, this.ingest.Reader)) != IngestStatus.Accepted)
         {
             throw new InvalidOperationException("saturated");
         }

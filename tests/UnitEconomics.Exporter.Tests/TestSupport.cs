@@ -21,7 +21,7 @@ internal sealed class CountingTraceIngest : ITraceIngest
 {
     private readonly ConcurrentQueue<IReadOnlyList<ReceivedSpan>> requests = new();
 
-    public IngestResult Result { get; set; } = IngestResult.Accepted();
+    public IngestStatus Result { get; set; } = IngestStatus.Accepted;
 
     public bool IsReady { get; set; } = true;
 
@@ -33,7 +33,7 @@ internal sealed class CountingTraceIngest : ITraceIngest
 
     public int SpanCount => this.Requests.Sum(r => r.Count);
 
-    public IngestResult Offer(SpanBatch batch)
+    public IngestStatus Offer(SpanBatch batch)
     {
         this.requests.Enqueue(ReceivedSpan.Of(batch));
         batch.SetReleases(1);

@@ -105,7 +105,7 @@ public sealed class EngineTraceIngest : ITraceIngest
 
     SpanNormalizer? ITraceIngest.Reader => this.Reader;
 
-    public IngestResult Offer(SpanBatch batch)
+    public IngestStatus Offer(SpanBatch batch)
     {
         // Nothing else on the request thread: the queue is the back-pressure point. Every worker reads
         // the batch; the last one done gives its arrays back.
@@ -115,7 +115,7 @@ public sealed class EngineTraceIngest : ITraceIngest
         {
             if (this.intake.Writer.TryWrite(new Item(batch, null)))
             {
-                return IngestResult.Accepted();
+                return IngestStatus.Accepted;
             }
 
             Interlocked.Add(ref this.queuedBytes, -size);
@@ -126,7 +126,7 @@ public sealed class EngineTraceIngest : ITraceIngest
             batch.Release();
         }
 
-        return IngestResult.Saturated(TimeSpan.Zero); // the receiver advertises Exporter:DefaultRetryAfter
+        return IngestStatus.Saturated;
     }
 
     /// <summary>Whether a request of this size would be queued now (both bounds); checked again, exactly, when it is offered.</summary>

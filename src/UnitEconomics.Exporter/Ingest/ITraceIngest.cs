@@ -3,25 +3,17 @@ using UnitEconomics.Otel.Spans;
 
 namespace UnitEconomics.Exporter.Ingest;
 
-/// <summary>What the ingest did with one export request.</summary>
+/// <summary>
+/// What the ingest did with one export request. Spans the engine rejects are counted when their batch
+/// is read, after the answer; the answer's partial success is the receivers' own (malformed ids).
+/// </summary>
 public enum IngestStatus
 {
-    /// <summary>Taken (possibly with some spans rejected, see <see cref="IngestResult.RejectedSpans"/>).</summary>
+    /// <summary>Taken: every valid span of it will be read.</summary>
     Accepted,
 
-    /// <summary>Not taken because the ingest is over capacity; the sender should retry later.</summary>
+    /// <summary>Not taken because the ingest is over capacity; the sender retries after <c>Exporter:DefaultRetryAfter</c>.</summary>
     Saturated,
-}
-
-/// <summary>
-/// The ingest's answer to one request. <paramref name="RejectedSpans"/> and <paramref name="ErrorMessage"/>
-/// become the OTLP partial success; <paramref name="RetryAfter"/> is the back-off advertised when saturated.
-/// </summary>
-public readonly record struct IngestResult(IngestStatus Status, long RejectedSpans, string? ErrorMessage, TimeSpan RetryAfter)
-{
-    public static IngestResult Accepted() => new(IngestStatus.Accepted, 0, null, TimeSpan.Zero);
-
-    public static IngestResult Saturated(TimeSpan retryAfter) => new(IngestStatus.Saturated, 0, null, retryAfter);
 }
 
 /// <summary>
@@ -41,7 +33,7 @@ public interface ITraceIngest
     /// Takes the batch. Called on the request thread, so it should hand work off rather than do it; the
     /// receiver does not use the batch afterwards.
     /// </summary>
-    IngestResult Offer(SpanBatch batch);
+    IngestStatus Offer(SpanBatch batch);
 
     /// <summary>
     /// Whether a request of <paramref name="encodedBytes"/> would be taken now: the receivers ask before

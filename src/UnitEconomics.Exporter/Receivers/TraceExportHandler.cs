@@ -66,10 +66,10 @@ public sealed class TraceExportHandler
             this.metrics.SpansRejected.WithLabels(ExporterMetrics.SpanReasonInvalidId).Inc(invalid);
         }
 
-        IngestResult result;
+        IngestStatus status;
         try
         {
-            result = this.ingest.Offer(batch);
+            status = this.ingest.Offer(batch);
         }
         catch (Exception e)
         {
@@ -80,35 +80,23 @@ public sealed class TraceExportHandler
             return new ExportOutcome(ExportOutcomeKind.InternalError, new ExportTraceServiceResponse(), TimeSpan.Zero);
         }
 
-        if (result.Status == IngestStatus.Saturated)
+        if (status == IngestStatus.Saturated)
         {
-            this.metrics.Rejected(protocol, ExporterMetrics.ReasonSaturated);
-            var retryAfter = result.RetryAfter > TimeSpan.Zero ? result.RetryAfter : this.defaultRetryAfter;
-            return new ExportOutcome(ExportOutcomeKind.Saturated, new ExportTraceServiceResponse(), retryAfter);
+            return this.RefuseSaturated(protocol);
         }
 
-        var rejected = invalid + Math.Max(0, result.RejectedSpans);
-        if (rejected == 0 && string.IsNullOrEmpty(result.ErrorMessage))
+        if (invalid == 0)
         {
             this.metrics.Requests.WithLabels(protocol, ExporterMetrics.OutcomeOk).Inc();
             return new ExportOutcome(ExportOutcomeKind.Ok, new ExportTraceServiceResponse(), TimeSpan.Zero);
         }
 
-        // Partial success (or, with nothing rejected, a warning the ingest wants the sender to see).
         this.metrics.Requests.WithLabels(protocol, ExporterMetrics.OutcomePartial).Inc();
-        var message = invalid switch
-        {
-            0 => result.ErrorMessage ?? string.Empty,
-            _ when string.IsNullOrEmpty(result.ErrorMessage) => InvalidIdMessage(invalid),
-            _ => InvalidIdMessage(invalid) + "; " + result.ErrorMessage,
-        };
+        var message = $"{invalid} span(s) rejected: trace_id must be 16 bytes, span_id 8 bytes (not all zero), parent_span_id empty or 8 bytes";
         var response = new ExportTraceServiceResponse
         {
-            PartialSuccess = new ExportTracePartialSuccess { RejectedSpans = rejected, ErrorMessage = message },
+            PartialSuccess = new ExportTracePartialSuccess { RejectedSpans = invalid, ErrorMessage = message },
         };
         return new ExportOutcome(ExportOutcomeKind.PartialSuccess, response, TimeSpan.Zero);
     }
-
-    private static string InvalidIdMessage(int count) =>
-        $"{count} span(s) rejected: trace_id must be 16 bytes, span_id 8 bytes (not all zero), parent_span_id empty or 8 bytes";
 }
