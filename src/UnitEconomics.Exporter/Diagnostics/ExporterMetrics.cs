@@ -31,11 +31,6 @@ public sealed class ExporterMetrics
     /// <summary>Span rejected by the receiver because its trace or span id is malformed.</summary>
     public const string SpanReasonInvalidId = "invalid_id";
 
-    public ExporterMetrics()
-        : this(Metrics.DefaultRegistry)
-    {
-    }
-
     public ExporterMetrics(CollectorRegistry registry)
     {
         this.Registry = registry;

@@ -7,16 +7,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Prometheus;
-using UnitEconomics.Books.Revenue;
 using UnitEconomics.Exporter.Configuration;
 using UnitEconomics.Exporter.Diagnostics;
 using UnitEconomics.Exporter.Ingest;
 using UnitEconomics.Exporter.Receivers;
 using UnitEconomics.Exporter.Security;
 using UnitEconomics.Otel.InfluxDB.Sink;
-using UnitEconomics.Otel.Processing;
 using UnitEconomics.Otel.Prometheus;
-using UnitEconomics.Otel.Sources;
 
 namespace UnitEconomics.Exporter.Hosting;
 

@@ -38,38 +38,28 @@ public sealed class OtlpHttpReceiver
         this.logger = logger;
     }
 
-    private enum BodyEncoding
-    {
-        Unsupported,
-        Protobuf,
-        Json,
-    }
-
-    /// <summary>How an answer's body is written: in the request's encoding, or as plain text when that is not OTLP.</summary>
+    /// <summary>
+    /// A request body's encoding, which is also how its answer is written: in the request's encoding, or as
+    /// plain text when that is not OTLP (a sender of text/plain cannot read a protobuf Status).
+    /// </summary>
     private enum AnswerFormat
     {
+        Text,
         Protobuf,
         Json,
-        Text,
     }
 
     public async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
-        var encoding = ReadEncoding(request.ContentType);
-        var protocol = encoding switch
+        var format = ReadEncoding(request.ContentType);
+        var protocol = format switch
         {
-            BodyEncoding.Protobuf => ExporterMetrics.ProtocolHttpProtobuf,
-            BodyEncoding.Json => ExporterMetrics.ProtocolHttpJson,
+            AnswerFormat.Protobuf => ExporterMetrics.ProtocolHttpProtobuf,
+            AnswerFormat.Json => ExporterMetrics.ProtocolHttpJson,
             _ => ExporterMetrics.ProtocolHttpUnknown,
         };
-        var json = encoding == BodyEncoding.Json;
-        var format = encoding switch
-        {
-            BodyEncoding.Json => AnswerFormat.Json,
-            BodyEncoding.Protobuf => AnswerFormat.Protobuf,
-            _ => AnswerFormat.Text, // a sender of text/plain (or anything else) cannot read a protobuf Status
-        };
+        var json = format == AnswerFormat.Json;
 
         if (!this.token.Allows(request.Headers.Authorization))
         {
@@ -79,7 +69,7 @@ public sealed class OtlpHttpReceiver
             return;
         }
 
-        if (encoding == BodyEncoding.Unsupported)
+        if (format == AnswerFormat.Text)
         {
             this.metrics.Rejected(protocol, ExporterMetrics.ReasonUnsupportedMediaType);
             await WriteStatusAsync(context, format, StatusCodes.Status415UnsupportedMediaType, GrpcCode.InvalidArgument,
@@ -211,21 +201,21 @@ public sealed class OtlpHttpReceiver
     /// <summary>Whole seconds, rounded up, at least one: Retry-After has no finer unit.</summary>
     internal static long RetryAfterSeconds(TimeSpan retryAfter) => Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds));
 
-    private static BodyEncoding ReadEncoding(string? contentType)
+    private static AnswerFormat ReadEncoding(string? contentType)
     {
         if (contentType is null || !MediaTypeHeaderValue.TryParse(contentType, out var parsed))
         {
-            return BodyEncoding.Unsupported;
+            return AnswerFormat.Text;
         }
 
         var mediaType = parsed.MediaType;
         if (string.Equals(mediaType, ProtobufContentType, StringComparison.OrdinalIgnoreCase)
             || string.Equals(mediaType, "application/protobuf", StringComparison.OrdinalIgnoreCase))
         {
-            return BodyEncoding.Protobuf;
+            return AnswerFormat.Protobuf;
         }
 
-        return string.Equals(mediaType, JsonContentType, StringComparison.OrdinalIgnoreCase) ? BodyEncoding.Json : BodyEncoding.Unsupported;
+        return string.Equals(mediaType, JsonContentType, StringComparison.OrdinalIgnoreCase) ? AnswerFormat.Json : AnswerFormat.Text;
     }
 
     private static Task WriteStatusAsync(HttpContext context, AnswerFormat format, int httpStatus, GrpcCode code, string message)

@@ -28,8 +28,6 @@ internal readonly struct SpanRecordView : ISpanView
 
     public ActivitySpanId SpanId => this.Record.SpanId.ToActivitySpanId();
 
-    public ActivitySpanId ParentSpanId => this.Record.Parent.ToActivitySpanId();
-
     public DateTime StartTimeUtc => FromUnixNanos(this.Record.StartTimeUnixNano);
 
     public DateTime EndTimeUtc => FromUnixNanos(this.Record.EndTimeUnixNano);

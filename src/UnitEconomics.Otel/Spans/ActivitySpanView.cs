@@ -22,8 +22,6 @@ public readonly struct ActivitySpanView : ISpanView
 
     public ActivitySpanId SpanId => this.activity.SpanId;
 
-    public ActivitySpanId ParentSpanId => this.activity.ParentSpanId;
-
     public DateTime StartTimeUtc => this.activity.StartTimeUtc;
 
     public DateTime EndTimeUtc => this.activity.StartTimeUtc + this.activity.Duration;

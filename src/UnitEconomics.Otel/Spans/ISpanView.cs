@@ -22,8 +22,6 @@ public interface ISpanView
 
     ActivitySpanId SpanId { get; }
 
-    /// <summary>Default when the span is a root.</summary>
-    ActivitySpanId ParentSpanId { get; }
 
     DateTime StartTimeUtc { get; }
 

@@ -31,7 +31,7 @@ public sealed class SpanRecordViewTests
         Assert.Equal("embeddings", view.Name);
         Assert.Equal("ab102030405060708090a0b0c0d0e0f0", view.TraceId.ToHexString());
         Assert.Equal("cd11223344556677", view.SpanId.ToHexString());
-        Assert.Equal("ef11223344556677", view.ParentSpanId.ToHexString());
+        Assert.Equal("ef11223344556677", batch.Records[0].Parent.ToActivitySpanId().ToHexString());
         Assert.Equal(new DateTime(2023, 11, 14, 22, 13, 20, DateTimeKind.Utc), view.StartTimeUtc);
         Assert.Equal(new DateTime(2023, 11, 14, 22, 13, 21, 500, DateTimeKind.Utc), view.EndTimeUtc);
         Assert.False(view.IsError);
@@ -46,7 +46,7 @@ public sealed class SpanRecordViewTests
     }
 
     [Fact]
-    public void Ids_follow_otlp_rules_a_root_has_no_parent_id()
+    public void Ids_follow_otlp_rules_and_a_root_has_no_parent()
     {
         Assert.False(OtlpIds.AreValid(new byte[3], new byte[9], new byte[1]));
         Assert.False(OtlpIds.AreValid(new byte[16], Requests.SpanId(1), [])); // an all-zero trace id
@@ -56,6 +56,7 @@ public sealed class SpanRecordViewTests
         var batch = OtlpProtobufReader.Read(Requests.Of(Requests.Span("root", Requests.TraceId(1), Requests.SpanId(1))).ToByteArray());
         var trace = new TraceBuffer();
         trace.Open(batch.Records[0].TraceId, firstSeen: 1);
-        Assert.Equal(default(ActivitySpanId), new SpanRecordView(batch, 0, trace).ParentSpanId);
+        Assert.False(batch.Records[0].Parent.Present);
+        Assert.Equal("root", new SpanRecordView(batch, 0, trace).Name);
     }
 }
