@@ -131,13 +131,13 @@ internal struct AttributeCollector : IAttributeVisitor
 
 /// <summary>
 /// The real service with a test's own ingest in place of the engine's: the same starter as
-/// <see cref="Engine.EngineExporter"/> (loopback, free ports retried, a fresh metrics registry).
+/// <see cref="EngineExporter"/> (loopback, free ports retried, a fresh metrics registry).
 /// </summary>
 internal static class RunningExporter
 {
     /// <summary><paramref name="settings"/> are keys under <c>Exporter:</c> ("MaxRequestBodyBytes=1048576").</summary>
-    public static Task<Engine.EngineExporter> StartAsync(ITraceIngest ingest, params string[] settings) =>
-        Engine.EngineExporter.StartAsync([.. settings.Select(s => "Exporter:" + s)], services => services.AddSingleton(ingest));
+    public static Task<EngineExporter> StartAsync(ITraceIngest ingest, params string[] settings) =>
+        EngineExporter.StartAsync([.. settings.Select(s => "Exporter:" + s)], services => services.AddSingleton(ingest));
 }
 
 /// <summary>A plain gRPC client for the Export method (the generated code is server-only).</summary>

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Trace;
+using UnitEconomics.Exporter.Tests.Receivers;
 
-namespace UnitEconomics.Exporter.Tests.Engine;
+namespace UnitEconomics.Exporter.Tests.Ingest;
 
 /// <summary>
 /// DESIGN §3 through the service's door: retrieval spans sent by the official OTLP exporter are priced

@@ -5,9 +5,8 @@ using System.Text;
 using Google.Protobuf;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using UnitEconomics.Exporter.Tests.Engine;
 
-namespace UnitEconomics.Exporter.Tests;
+namespace UnitEconomics.Exporter.Tests.Receivers;
 
 /// <summary>
 /// Valid export requests mutated at random (seeded: the same requests every run): bytes flipped,

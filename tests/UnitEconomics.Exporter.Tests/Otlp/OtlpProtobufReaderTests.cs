@@ -6,7 +6,7 @@ using OpenTelemetry.Proto.Trace.V1;
 using UnitEconomics.Exporter.Otlp;
 using UnitEconomics.Otel.Spans;
 
-namespace UnitEconomics.Exporter.Tests;
+namespace UnitEconomics.Exporter.Tests.Otlp;
 
 /// <summary>The hand-written OTLP protobuf reader against requests built with the generated types.</summary>
 public sealed class OtlpProtobufReaderTests

@@ -4,7 +4,7 @@ using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using UnitEconomics.Otel.Engine;
 
-namespace UnitEconomics.Exporter.Tests.Engine;
+namespace UnitEconomics.Exporter.Tests.Ingest;
 
 /// <summary>
 /// The ingest queue weighs requests by their encoded bytes, not one each, and refuses on the announced

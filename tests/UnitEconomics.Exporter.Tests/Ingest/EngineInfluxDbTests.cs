@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using UnitEconomics.Otel.InfluxDB.Sink;
 using UnitEconomics.TestSupport;
 
-namespace UnitEconomics.Exporter.Tests.Engine;
+namespace UnitEconomics.Exporter.Tests.Ingest;
 
 /// <summary>The service writing its events to a real InfluxDB 1.x, read back with InfluxQL.</summary>
 public sealed class EngineInfluxDbTests

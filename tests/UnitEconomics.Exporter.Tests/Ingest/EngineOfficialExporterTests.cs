@@ -5,7 +5,7 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using UnitEconomics.TestSupport;
 
-namespace UnitEconomics.Exporter.Tests.Engine;
+namespace UnitEconomics.Exporter.Tests.Ingest;
 
 /// <summary>
 /// The official OpenTelemetry .NET OTLP exporter sends Microsoft.Extensions.AI chat spans (over the

@@ -7,7 +7,7 @@ using OpenTelemetry.Trace;
 using UnitEconomics.Exporter.Diagnostics;
 using UnitEconomics.Otel.Spans;
 
-namespace UnitEconomics.Exporter.Tests;
+namespace UnitEconomics.Exporter.Tests.Receivers;
 
 /// <summary>The official OpenTelemetry .NET OTLP exporter, over gRPC and HTTP/protobuf, talking to the real service.</summary>
 public sealed class OfficialExporterTests
@@ -119,7 +119,7 @@ public sealed class OfficialExporterTests
         Assert.Equal("openai", provider2.Text);
     }
 
-    private static TracerProvider BuildProvider(Engine.EngineExporter exporter, OtlpExportProtocol protocol, string sourceName, string? headers = null)
+    private static TracerProvider BuildProvider(EngineExporter exporter, OtlpExportProtocol protocol, string sourceName, string? headers = null)
     {
         return Sdk.CreateTracerProviderBuilder()
             .SetResourceBuilder(ResourceBuilder.CreateEmpty()
@@ -137,7 +137,7 @@ public sealed class OfficialExporterTests
             .Build()!;
     }
 
-    internal static TracerProvider BuildProviderForTests(Engine.EngineExporter exporter, OtlpExportProtocol protocol, string sourceName, string? headers) =>
+    internal static TracerProvider BuildProviderForTests(EngineExporter exporter, OtlpExportProtocol protocol, string sourceName, string? headers) =>
         BuildProvider(exporter, protocol, sourceName, headers);
 
     /// <summary>A model that answers with the usage a real provider reports, and tags the tenant on the chat span.</summary>

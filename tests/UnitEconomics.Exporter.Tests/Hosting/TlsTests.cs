@@ -12,7 +12,7 @@ using UnitEconomics.Exporter.Hosting;
 using UnitEconomics.Exporter.Ingest;
 using UnitEconomics.TestSupport;
 
-namespace UnitEconomics.Exporter.Tests;
+namespace UnitEconomics.Exporter.Tests.Hosting;
 
 /// <summary>TLS through standard Kestrel configuration: the official exporter sends over https to both OTLP ports.</summary>
 public sealed class TlsTests

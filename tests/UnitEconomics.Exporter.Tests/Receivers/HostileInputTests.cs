@@ -9,9 +9,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using UnitEconomics.Exporter.Diagnostics;
 using UnitEconomics.Exporter.Otlp.Rpc;
-using UnitEconomics.Exporter.Tests.Engine;
 
-namespace UnitEconomics.Exporter.Tests;
+namespace UnitEconomics.Exporter.Tests.Receivers;
 
 /// <summary>
 /// Requests that once made the service answer 500 or gRPC UNKNOWN: each now gets a 4xx (or the gRPC

@@ -1,4 +1,3 @@
-using UnitEconomics.Exporter.Otlp;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -7,15 +6,17 @@ using Grpc.Core;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Proto.Collector.Trace.V1;
+using OpenTelemetry.Trace;
 using UnitEconomics.Exporter.Diagnostics;
 using UnitEconomics.Exporter.Ingest;
+using UnitEconomics.Exporter.Otlp;
 using UnitEconomics.Exporter.Otlp.Rpc;
-using OpenTelemetry.Trace;
+using UnitEconomics.Exporter.Receivers;
+using UnitEconomics.Exporter.Tests.Otlp;
 using Status = UnitEconomics.Exporter.Otlp.Rpc.Status;
 using StatusCode = Grpc.Core.StatusCode;
-using UnitEconomics.Exporter.Receivers;
 
-namespace UnitEconomics.Exporter.Tests;
+namespace UnitEconomics.Exporter.Tests.Receivers;
 
 /// <summary>Throttling, partial success, bearer tokens, health and gRPC transport options.</summary>
 public sealed class ResponsesTests

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using Google.Protobuf;
 using OpenTelemetry.Proto.Collector.Trace.V1;
 
-namespace UnitEconomics.Exporter.Tests.Engine;
+namespace UnitEconomics.Exporter.Tests;
 
 /// <summary>Sends OTLP requests to a running service, asserting they were accepted.</summary>
 internal static class Send

@@ -11,7 +11,7 @@ using UnitEconomics.Exporter.Diagnostics;
 using UnitEconomics.Exporter.Otlp;
 using UnitEconomics.Otel.Spans;
 
-namespace UnitEconomics.Exporter.Tests;
+namespace UnitEconomics.Exporter.Tests.Otlp;
 
 public sealed class OtlpJsonTests
 {

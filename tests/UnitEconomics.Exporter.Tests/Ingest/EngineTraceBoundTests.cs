@@ -1,4 +1,4 @@
-namespace UnitEconomics.Exporter.Tests.Engine;
+namespace UnitEconomics.Exporter.Tests.Ingest;
 
 /// <summary>The bound on traces in flight, and replay order when clocks disagree.</summary>
 public sealed class EngineTraceBoundTests

@@ -1,12 +1,12 @@
 using System.Net;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
-using UnitEconomics.Otel.Engine;
-using UnitEconomics.Otel.Spans;
 using UnitEconomics.Otel.Agents;
 using UnitEconomics.Otel.Budgets;
+using UnitEconomics.Otel.Engine;
+using UnitEconomics.Otel.Spans;
 
-namespace UnitEconomics.Exporter.Tests.Engine;
+namespace UnitEconomics.Exporter.Tests.Ingest;
 
 /// <summary>A full queue refuses with 503 / UNAVAILABLE; the sender's retries are then counted exactly once.</summary>
 public sealed class EngineSaturationTests

@@ -2,7 +2,7 @@ using Prometheus;
 using UnitEconomics.Exporter.Diagnostics;
 using UnitEconomics.Exporter.Hosting;
 
-namespace UnitEconomics.Exporter.Tests;
+namespace UnitEconomics.Exporter.Tests.Diagnostics;
 
 /// <summary>The runtime figures the service reports about itself, read when /metrics is scraped.</summary>
 public sealed class ExporterMetricsTests

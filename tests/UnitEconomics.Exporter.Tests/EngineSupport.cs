@@ -16,7 +16,7 @@ using UnitEconomics.Exporter.Ingest;
 using UnitEconomics.TestSupport;
 using ProtoSpan = OpenTelemetry.Proto.Trace.V1.Span;
 
-namespace UnitEconomics.Exporter.Tests.Engine;
+namespace UnitEconomics.Exporter.Tests;
 
 /// <summary>
 /// The price catalog and tenant file every engine test prices with. Made-up model and prices so the

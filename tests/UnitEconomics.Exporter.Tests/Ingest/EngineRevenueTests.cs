@@ -1,11 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using UnitEconomics.Books.Revenue;
 using UnitEconomics.Otel.Processing;
+using UnitEconomics.Otel.Sources;
 using UnitEconomics.TestSupport.Stripe;
 using Xunit;
-using UnitEconomics.Otel.Sources;
 
-namespace UnitEconomics.Exporter.Tests.Engine;
+namespace UnitEconomics.Exporter.Tests.Ingest;
 
 /// <summary>The service reads the billing source its tenant file names: revenue gauges from Stripe, failures counted on /metrics, the file's figures kept.</summary>
 public sealed class EngineRevenueTests

@@ -3,7 +3,7 @@ using System.Text.Json;
 using OpenTelemetry.Proto.Common.V1;
 using ProtoSpan = OpenTelemetry.Proto.Trace.V1.Span;
 
-namespace UnitEconomics.Exporter.Tests.Engine;
+namespace UnitEconomics.Exporter.Tests;
 
 /// <summary>
 /// Writes OTLP/JSON by hand, per the OTLP specification's JSON mapping: lowerCamelCase field names,

@@ -1,7 +1,7 @@
 using OpenTelemetry.Proto.Collector.Trace.V1;
 using ProtoSpan = OpenTelemetry.Proto.Trace.V1.Span;
 
-namespace UnitEconomics.Exporter.Tests.Engine;
+namespace UnitEconomics.Exporter.Tests.Ingest;
 
 /// <summary>
 /// Three instances behind a trace-id router (what the collector's loadbalancing exporter does) count

@@ -1,7 +1,7 @@
 using System.Text;
 using UnitEconomics.Exporter.Otlp;
 
-namespace UnitEconomics.Exporter.Tests;
+namespace UnitEconomics.Exporter.Tests.Otlp;
 
 /// <summary>The direct-mapped caches of decoded keys and label values.</summary>
 public sealed class OtlpStringsTests

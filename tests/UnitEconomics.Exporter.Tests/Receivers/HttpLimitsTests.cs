@@ -5,8 +5,9 @@ using System.Text;
 using Google.Protobuf;
 using UnitEconomics.Exporter.Diagnostics;
 using UnitEconomics.Exporter.Otlp.Rpc;
+using UnitEconomics.Exporter.Tests.Otlp;
 
-namespace UnitEconomics.Exporter.Tests;
+namespace UnitEconomics.Exporter.Tests.Receivers;
 
 /// <summary>Bad and oversized OTLP/HTTP requests are refused with the right status, counted, and do not hurt the next request.</summary>
 [Collection(MemorySensitive.Name)]

@@ -1,6 +1,6 @@
 using UnitEconomics.TestSupport;
 
-namespace UnitEconomics.Exporter.Tests;
+namespace UnitEconomics.Exporter.Tests.Configuration;
 
 /// <summary>
 /// The real service process started with a bad setting: it stops at once with exit code 2 and one line
@@ -78,7 +78,7 @@ public sealed class StartupConfigurationTests : IDisposable
     /// <summary>The service's own binary (built beside the tests), on free ports, until it exits.</summary>
     private static async Task<(int ExitCode, string Output)> RunServiceAsync(IEnumerable<string> settings, IDictionary<string, string>? environment = null)
     {
-        var dll = typeof(Hosting.ExporterHost).Assembly.Location;
+        var dll = typeof(UnitEconomics.Exporter.Hosting.ExporterHost).Assembly.Location;
         string[] args =
         [
             dll,

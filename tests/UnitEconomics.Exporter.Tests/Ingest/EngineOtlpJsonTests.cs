@@ -1,4 +1,4 @@
-namespace UnitEconomics.Exporter.Tests.Engine;
+namespace UnitEconomics.Exporter.Tests.Ingest;
 
 /// <summary>OTLP/JSON, written by hand per the spec, priced to the same figures as the official exporter's protobuf.</summary>
 public sealed class EngineOtlpJsonTests

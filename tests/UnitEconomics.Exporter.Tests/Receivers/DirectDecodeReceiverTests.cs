@@ -6,7 +6,7 @@ using UnitEconomics.Exporter.Diagnostics;
 using UnitEconomics.Exporter.Ingest;
 using UnitEconomics.Exporter.Otlp;
 
-namespace UnitEconomics.Exporter.Tests;
+namespace UnitEconomics.Exporter.Tests.Receivers;
 
 /// <summary>Both protobuf receivers in front of an ingest that takes <see cref="SpanBatch"/>es (decoded once, by our reader).</summary>
 public sealed class DirectDecodeReceiverTests
