@@ -2,10 +2,11 @@ using System.Net;
 using UnitEconomics.Books.ProviderBills;
 using UnitEconomics.Books.ProviderBills.Anthropic;
 using UnitEconomics.Books.ProviderBills.OpenAi;
+using UnitEconomics.Books.Tests.Support;
 using UnitEconomics.TestSupport;
 using Xunit;
 
-namespace UnitEconomics.Books.Tests;
+namespace UnitEconomics.Books.Tests.ProviderBills;
 
 /// <summary>The live bill readers against loopback servers that answer as OpenAI's and Anthropic's admin APIs do.</summary>
 public sealed class AdminApiClientTests

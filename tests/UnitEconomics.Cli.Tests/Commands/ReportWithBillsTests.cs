@@ -6,7 +6,7 @@ using UnitEconomics.Books.ProviderBills.Anthropic;
 using UnitEconomics.TestSupport;
 using Xunit;
 
-namespace UnitEconomics.Cli.Tests;
+namespace UnitEconomics.Cli.Tests.Commands;
 
 /// <summary>
 /// <c>ue report --prometheus ... --anthropic-costs ...</c> against a real Prometheus holding known

@@ -1,4 +1,4 @@
-namespace UnitEconomics.Books.Tests;
+namespace UnitEconomics.Books.Tests.Support;
 
 /// <summary>
 /// Response bodies of exactly the documented shapes (OpenAI's organization Costs and Usage APIs,

@@ -3,7 +3,7 @@ using UnitEconomics.Cli.Reporting;
 using UnitEconomics.TestSupport;
 using Xunit;
 
-namespace UnitEconomics.Cli.Tests;
+namespace UnitEconomics.Cli.Tests.Support;
 
 /// <summary>
 /// <c>ue demo --serve</c> sending a fixed number of user requests, scraped every second by a real

@@ -4,7 +4,7 @@ using UnitEconomics.Books.ProviderBills.OpenAi;
 using UnitEconomics.TestSupport;
 using Xunit;
 
-namespace UnitEconomics.Cli.Tests;
+namespace UnitEconomics.Cli.Tests.Commands;
 
 /// <summary><c>ue reconcile</c> and <c>ue demo --bills</c> as a user runs them: the planted flaws found and named, bad input one line.</summary>
 public sealed class ReconcileCommandTests : IDisposable

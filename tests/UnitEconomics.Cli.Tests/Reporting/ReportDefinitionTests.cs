@@ -2,13 +2,14 @@ using System.Diagnostics;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 using UnitEconomics.Cli.Reporting;
+using UnitEconomics.Cli.Tests.Support;
 using UnitEconomics.Otel.Engine;
 using UnitEconomics.Otel.Pricing;
 using UnitEconomics.Otel.Processing;
 using UnitEconomics.Otel.Tenants;
 using Xunit;
 
-namespace UnitEconomics.Cli.Tests;
+namespace UnitEconomics.Cli.Tests.Reporting;
 
 /// <summary>
 /// The report's definitions on spans whose figures are worked out by hand: cache hit rate over lookups

@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace UnitEconomics.Cli.Tests;
+namespace UnitEconomics.Cli.Tests.Support;
 
 /// <summary>
 /// Tests that run the demo in this process. The simulator's spans come from one static ActivitySource

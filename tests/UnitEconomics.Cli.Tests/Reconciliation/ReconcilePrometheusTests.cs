@@ -5,10 +5,11 @@ using UnitEconomics.Books.ProviderBills.OpenAi;
 using UnitEconomics.Books.Reconciliation;
 using UnitEconomics.Cli.Reconciliation;
 using UnitEconomics.Cli.Reporting;
+using UnitEconomics.Cli.Tests.Support;
 using UnitEconomics.TestSupport;
 using Xunit;
 
-namespace UnitEconomics.Cli.Tests;
+namespace UnitEconomics.Cli.Tests.Reconciliation;
 
 /// <summary>
 /// The estimate side from a real Prometheus that scraped <c>ue demo --serve</c> (real spans through the

@@ -1,9 +1,10 @@
 using UnitEconomics.Books.ProviderBills;
 using UnitEconomics.Books.Reconciliation;
+using UnitEconomics.Books.Tests.Support;
 using UnitEconomics.Otel.Pricing;
 using Xunit;
 
-namespace UnitEconomics.Books.Tests;
+namespace UnitEconomics.Books.Tests.Reconciliation;
 
 /// <summary>Each verdict from a bill and an estimate built by hand, with every figure worked out in the comments.</summary>
 public sealed class ReconcilerTests

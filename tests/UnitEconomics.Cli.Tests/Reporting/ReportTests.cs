@@ -1,10 +1,11 @@
 using UnitEconomics.Cli.Reporting;
 using UnitEconomics.Cli.Simulation;
+using UnitEconomics.Cli.Tests.Support;
 using UnitEconomics.Otel.Pricing;
 using UnitEconomics.Otel.Tenants;
 using Xunit;
 
-namespace UnitEconomics.Cli.Tests;
+namespace UnitEconomics.Cli.Tests.Reporting;
 
 [Collection(InProcessDemoCollection.Name)]
 public sealed class ReportTests

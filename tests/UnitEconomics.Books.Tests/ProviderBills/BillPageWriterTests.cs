@@ -1,10 +1,11 @@
 using UnitEconomics.Books.ProviderBills;
 using UnitEconomics.Books.ProviderBills.Anthropic;
 using UnitEconomics.Books.ProviderBills.OpenAi;
+using UnitEconomics.Books.Tests.Support;
 using UnitEconomics.TestSupport;
 using Xunit;
 
-namespace UnitEconomics.Books.Tests;
+namespace UnitEconomics.Books.Tests.ProviderBills;
 
 /// <summary>Bills written as the APIs answer (the demo's bills) read back live, page by page, to the same lines.</summary>
 public sealed class BillPageWriterTests

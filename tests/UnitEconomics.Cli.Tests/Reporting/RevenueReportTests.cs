@@ -5,7 +5,7 @@ using UnitEconomics.TestSupport;
 using UnitEconomics.TestSupport.Stripe;
 using Xunit;
 
-namespace UnitEconomics.Cli.Tests;
+namespace UnitEconomics.Cli.Tests.Reporting;
 
 /// <summary>The margin table follows the billing source: a new figure in Stripe changes revenue and margin per customer; the report names the source and its freshness.</summary>
 public sealed class RevenueReportTests

@@ -5,7 +5,7 @@ using UnitEconomics.Books.Reconciliation;
 using UnitEconomics.TestSupport;
 using Xunit;
 
-namespace UnitEconomics.Books.Tests;
+namespace UnitEconomics.Books.Tests.Reconciliation;
 
 /// <summary>
 /// The gauges pushed to a real Pushgateway, scraped by a real Prometheus (honor_labels, as shipped)

@@ -3,9 +3,10 @@ using UnitEconomics.Books.Reconciliation;
 using UnitEconomics.Cli.Reconciliation;
 using UnitEconomics.Cli.Reporting;
 using UnitEconomics.Cli.Simulation;
+using UnitEconomics.Cli.Tests.Support;
 using Xunit;
 
-namespace UnitEconomics.Cli.Tests;
+namespace UnitEconomics.Cli.Tests.Reconciliation;
 
 /// <summary>The weekly report carries the reconciliation as its last section when bills were given, in every format.</summary>
 [Collection(InProcessDemoCollection.Name)]

@@ -1,7 +1,7 @@
 using UnitEconomics.TestSupport;
 using Xunit;
 
-namespace UnitEconomics.Cli.Tests;
+namespace UnitEconomics.Cli.Tests.Commands;
 
 /// <summary>The real program, as a user runs it: bad input ends with a message and a non-zero exit, never a stack trace.</summary>
 public sealed class CommandLineTests

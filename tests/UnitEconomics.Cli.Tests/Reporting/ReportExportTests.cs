@@ -4,7 +4,7 @@ using CsvHelper;
 using UnitEconomics.TestSupport;
 using Xunit;
 
-namespace UnitEconomics.Cli.Tests;
+namespace UnitEconomics.Cli.Tests.Reporting;
 
 /// <summary>The files <c>ue demo --out</c> writes load in ordinary tools: JSON parsers and CSV readers.</summary>
 public sealed class ReportExportTests

@@ -3,7 +3,7 @@ using UnitEconomics.TestSupport;
 using UnitEconomics.TestSupport.Stripe;
 using Xunit;
 
-namespace UnitEconomics.Cli.Tests;
+namespace UnitEconomics.Cli.Tests.Commands;
 
 /// <summary><c>ue tenants</c>, run as a user runs it, against a loopback Stripe: the resolved tier and revenue of each tenant, their figure and source; the key nowhere in the output.</summary>
 public sealed class TenantsCommandTests : IDisposable

@@ -1,9 +1,10 @@
 using UnitEconomics.Books.ProviderBills;
 using UnitEconomics.Books.Reconciliation;
+using UnitEconomics.Books.Tests.Support;
 using UnitEconomics.Otel.Pricing;
 using Xunit;
 
-namespace UnitEconomics.Books.Tests;
+namespace UnitEconomics.Books.Tests.Reconciliation;
 
 public sealed class ReconciliationRendererTests
 {

@@ -1,8 +1,9 @@
 using UnitEconomics.Cli.Reporting;
+using UnitEconomics.Cli.Tests.Support;
 using UnitEconomics.Otel.Pricing;
 using Xunit;
 
-namespace UnitEconomics.Cli.Tests;
+namespace UnitEconomics.Cli.Tests.Reporting;
 
 /// <summary>
 /// The report from a real Prometheus that scraped <c>ue demo --serve</c> matches the in-process report
