@@ -6,27 +6,26 @@ namespace UnitEconomics.Exporter.Traces;
 
 /// <summary>
 /// A span of a received batch seen through <see cref="ISpanView"/>, as the engine reads it when the
-/// batch is taken: the one moment the span exists, before its trace keeps only the call. Ids become
-/// the engine's hex-string form only when the engine asks (for a GenAI span); the trace id once per trace.
+/// batch is taken: the one moment the span exists, before its trace keeps only the call. Its ids read as
+/// default: the engine's hex-string form of them is made at replay, when the call is accounted, so no
+/// id string waits with the trace (<see cref="TraceBuffer.Call"/>).
 /// </summary>
 internal readonly struct SpanRecordView : ISpanView
 {
     private readonly SpanBatch batch;
     private readonly int index;
-    private readonly TraceBuffer trace;
 
-    public SpanRecordView(SpanBatch batch, int index, TraceBuffer trace)
+    public SpanRecordView(SpanBatch batch, int index)
     {
         this.batch = batch;
         this.index = index;
-        this.trace = trace;
     }
 
     public string Name => this.Record.Name;
 
-    public ActivityTraceId TraceId => this.trace.ActivityTraceId;
+    public ActivityTraceId TraceId => default;
 
-    public ActivitySpanId SpanId => this.Record.SpanId.ToActivitySpanId();
+    public ActivitySpanId SpanId => default;
 
     public DateTime StartTimeUtc => FromUnixNanos(this.Record.StartTimeUnixNano);
 

@@ -24,6 +24,7 @@ internal sealed class TraceAssembler
     private readonly int maxTraces;
     private readonly Dictionary<RawTraceId, TraceBuffer> traces = [];
     private readonly Stack<TraceBuffer> pool = new();
+    private readonly LabelTable labels = new();
 
     // Least recently active first: the idle timeout and the bound both take from the head.
     private readonly LinkedList<TraceBuffer> byActivity = new();
@@ -74,7 +75,7 @@ internal sealed class TraceAssembler
                 Interlocked.Increment(ref this.processedEarly);
             }
 
-            trace = this.pool.TryPop(out var pooled) ? pooled : new TraceBuffer();
+            trace = this.pool.TryPop(out var pooled) ? pooled : new TraceBuffer(this.labels);
             trace.Open(traceId, now);
             this.traces.Add(traceId, trace);
             this.byActivity.AddLast(trace.ActivityNode);
@@ -94,7 +95,7 @@ internal sealed class TraceAssembler
 
         // The one read of the span: a GenAI span becomes its call here (a malformed one is counted as
         // rejected here); any other span stays only as a link in its children's ancestry.
-        var isCall = this.engine.Read(new SpanRecordView(batch, index, trace), out var call) == NormalizeResult.Ok;
+        var isCall = this.engine.Read(new SpanRecordView(batch, index), out var call) == NormalizeResult.Ok;
         trace.Add(span.SpanId, span.Parent, call, isCall);
         if (!span.Parent.Present && trace.RootSeen == 0)
         {
@@ -180,7 +181,7 @@ internal sealed class TraceAssembler
             ref readonly var link = ref trace.Link(i);
             if (link.Call >= 0)
             {
-                entries.Add(new ReplayEntry(link.Call, link.Parent, trace.Call(link.Call).EndTimeUtc.Ticks, Depth(trace, link.Parent)));
+                entries.Add(new ReplayEntry(i, link.Call, link.Parent, trace.EndTicksOf(link.Call), Depth(trace, link.Parent)));
             }
         }
 
@@ -230,12 +231,16 @@ internal sealed class TraceAssembler
             this.ids = new ActivitySpanId[Math.Max(linkCount, this.ids.Length * 2)];
         }
 
+        // The ids in the engine's hex-string form live only through this replay (kept in a buffer that
+        // outlives it, each would mark a card of an old object for the next collection to scan).
         var ids = this.ids;
+        var traceId = trace.TraceId.ToActivityTraceId();
         try
         {
             foreach (var entry in sorted)
             {
-                this.engine.Account(trace.Call(entry.Call), new BufferedAncestry(trace, entry.Parent, ids));
+                var spanId = ids[entry.Link] == default ? ids[entry.Link] = trace.Link(entry.Link).Id.ToActivitySpanId() : ids[entry.Link];
+                this.engine.Account(trace.Call(entry.Call, traceId, spanId), new BufferedAncestry(trace, entry.Parent, ids));
             }
         }
         finally
@@ -263,5 +268,5 @@ internal sealed class TraceAssembler
         return depth;
     }
 
-    private readonly record struct ReplayEntry(int Call, RawSpanId Parent, long End, int Depth, long EffectiveEnd = 0);
+    private readonly record struct ReplayEntry(int Link, int Call, RawSpanId Parent, long End, int Depth, long EffectiveEnd = 0);
 }

@@ -8,10 +8,11 @@ namespace UnitEconomics.Exporter.Traces;
 
 /// <summary>
 /// What a trace keeps of one span: its id and parent (every span is a link in some call's ancestry),
-/// whether it starts an agent task and its agent (what the engine's rollups ask of an ancestor), and
+/// whether it starts an agent task and its agent (a string handle, see <see cref="TraceBuffer.Keep"/>:
+/// what the engine's rollups ask of an ancestor), and
 /// the index of the call read from it in the trace's calls, or -1 when the engine did not read it as one.
 /// </summary>
-internal readonly record struct SpanLink(RawSpanId Id, RawSpanId Parent, bool StartsTask, string? AgentName, int Call);
+internal readonly record struct SpanLink(RawSpanId Id, RawSpanId Parent, bool StartsTask, int AgentName, int Call);
 
 /// <summary>
 /// One trace as received so far: the calls the engine read from its spans, and the parent links of all
@@ -28,17 +29,20 @@ internal sealed class TraceBuffer
     private const int MaxRetainedSpans = 4096;
 
     private List<SpanLink> links = [];
-    private List<GenAiCall> calls = [];
+    private List<BufferedCall> calls = [];
+    private readonly LabelTable labels;
+    private readonly List<long> ranges = [];
+    private char[] text = [];
+    private int textLength;
     private Dictionary<RawSpanId, int>? index;
-    private ActivityTraceId activityTraceId;
 
-    public TraceBuffer() => this.ActivityNode = new LinkedListNode<TraceBuffer>(this);
+    public TraceBuffer(LabelTable labels)
+    {
+        this.labels = labels;
+        this.ActivityNode = new LinkedListNode<TraceBuffer>(this);
+    }
 
     public RawTraceId TraceId { get; private set; }
-
-    /// <summary>The trace id as the engine takes it, made once per trace when first asked for.</summary>
-    public ActivityTraceId ActivityTraceId =>
-        this.activityTraceId == default ? this.activityTraceId = this.TraceId.ToActivityTraceId() : this.activityTraceId;
 
     /// <summary>Bumped each time the buffer is reused, so a stale reference (the rooted queue's) can tell.</summary>
     public int Version { get; private set; }
@@ -64,7 +68,14 @@ internal sealed class TraceBuffer
 
     public ref readonly SpanLink Link(int i) => ref CollectionsMarshal.AsSpan(this.links)[i];
 
-    public ref readonly GenAiCall Call(int i) => ref CollectionsMarshal.AsSpan(this.calls)[i];
+    /// <summary>Call <paramref name="i"/> as the engine takes it: its ids (made by the replay) and strings restored.</summary>
+    public GenAiCall Call(int i, ActivityTraceId traceId, ActivitySpanId spanId) => CollectionsMarshal.AsSpan(this.calls)[i].ToCall(this, traceId, spanId);
+
+    /// <summary>When call <paramref name="i"/> ended (its order at replay).</summary>
+    public long EndTicksOf(int i) => CollectionsMarshal.AsSpan(this.calls)[i].EndTicks;
+
+    /// <summary>The agent a link names (null: none).</summary>
+    public string? AgentOf(in SpanLink link) => this.Get(link.AgentName);
 
     /// <summary>The index of the span with this id, or -1; the first copy of a span id is the one kept.</summary>
     public int Find(RawSpanId id)
@@ -93,10 +104,10 @@ internal sealed class TraceBuffer
         if (isCall)
         {
             callIndex = this.calls.Count;
-            this.calls.Add(call);
+            this.calls.Add(BufferedCall.From(call, this));
         }
 
-        this.links.Add(isCall ? new SpanLink(id, parent, call.StartsTask, call.AgentName, callIndex) : new SpanLink(id, parent, false, null, -1));
+        this.links.Add(isCall ? new SpanLink(id, parent, call.StartsTask, this.Keep(call.AgentName), callIndex) : new SpanLink(id, parent, false, 0, -1));
         var linkIndex = this.links.Count - 1;
         if (this.index is { } byId)
         {
@@ -110,6 +121,45 @@ internal sealed class TraceBuffer
                 byId.TryAdd(this.links[i].Id, i);
             }
         }
+    }
+
+    /// <summary>
+    /// A string as an integer: 0 for none, a handle in the worker's labels, or (for a value
+    /// <paramref name="unique"/> to its span, and when the labels are full) -(n+1) for the n-th range of
+    /// this trace's characters. Read back with <see cref="Get"/>.
+    /// </summary>
+    public int Keep(string? value, bool unique = false)
+    {
+        if (value is null)
+        {
+            return 0;
+        }
+
+        if (!unique && this.labels.HandleOf(value) is > 0 and var handle)
+        {
+            return handle;
+        }
+
+        if (this.text.Length - this.textLength < value.Length)
+        {
+            Array.Resize(ref this.text, Math.Max(this.textLength + value.Length, Math.Max(256, this.text.Length * 2)));
+        }
+
+        value.CopyTo(this.text.AsSpan(this.textLength));
+        this.ranges.Add(((long)this.textLength << 32) | (uint)value.Length);
+        this.textLength += value.Length;
+        return -this.ranges.Count;
+    }
+
+    public string? Get(int kept)
+    {
+        if (kept >= 0)
+        {
+            return kept == 0 ? null : this.labels[kept];
+        }
+
+        var range = this.ranges[-kept - 1];
+        return new string(this.text, (int)(range >> 32), (int)(uint)range);
     }
 
     /// <summary>Forgets the trace; the buffer may then be reused.</summary>
@@ -127,9 +177,15 @@ internal sealed class TraceBuffer
             this.calls.Clear();
         }
 
+        if (this.text.Length > MaxRetainedSpans * 64)
+        {
+            this.text = [];
+        }
+
+        this.textLength = 0;
+        this.ranges.Clear();
         this.index = null;
         this.TraceId = default;
-        this.activityTraceId = default;
         this.RootSeen = this.LastTouched = 0;
         this.Version++;
     }
@@ -171,11 +227,11 @@ internal readonly struct BufferedAncestry : ISpanAncestry
             ref readonly var link = ref this.trace.Link(i);
             if (this.ids[i] == default)
             {
-                // A call's id was made when it was read; other spans' ids are made here, once.
-                this.ids[i] = link.Call >= 0 ? this.trace.Call(link.Call).SpanId : link.Id.ToActivitySpanId();
+                this.ids[i] = link.Id.ToActivitySpanId(); // made once per span per replay
+
             }
 
-            visitor.Visit(new AncestorInfo(this.ids[i], link.StartsTask, link.AgentName));
+            visitor.Visit(new AncestorInfo(this.ids[i], link.StartsTask, this.trace.AgentOf(link)));
             id = link.Parent;
         }
     }

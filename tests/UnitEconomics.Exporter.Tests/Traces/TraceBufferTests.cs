@@ -19,14 +19,14 @@ public sealed class TraceBufferTests
     [Fact]
     public void A_trace_keeps_its_calls_and_every_span_as_a_link_and_is_reused_empty()
     {
-        var trace = new TraceBuffer();
+        var trace = new TraceBuffer(new LabelTable());
         trace.Open(TraceA, firstSeen: 5);
 
         // More spans than the linear search covers, so the id index is exercised too; every other one a call.
         const int Spans = TraceBuffer.LinearSearchLimit + 4;
         for (var i = 0; i < Spans; i++)
         {
-            var call = new GenAiCall { Model = "m" + i, AgentName = i == 2 ? "planner" : null, IsTaskRoot = i == 2 };
+            var call = new GenAiCall { Model = "m" + i, AgentName = i == 2 ? "planner" : null, IsTaskRoot = i == 2, ResponseId = "resp-" + i, ConversationId = i == 4 ? "conv-é" : null };
             trace.Add(Id(i), i == 0 ? default : Id(i - 1), call, isCall: i % 2 == 0);
         }
 
@@ -38,11 +38,14 @@ public sealed class TraceBufferTests
             Assert.Equal(i, trace.Find(Id(i)));
             var link = trace.Link(i);
             Assert.Equal((Id(i), i == 0 ? default : Id(i - 1)), (link.Id, link.Parent));
-            Assert.Equal((i == 2, i == 2 ? "planner" : null), (link.StartsTask, link.AgentName));
+            Assert.Equal((i == 2, i == 2 ? "planner" : null), (link.StartsTask, trace.AgentOf(link)));
             Assert.Equal(i % 2 == 0 ? i / 2 : -1, link.Call);
             if (link.Call >= 0)
             {
-                Assert.Equal("m" + i, trace.Call(link.Call).Model);
+                // What waited without ids or per-span strings comes back whole, with the ids the replay gives it.
+                var call = trace.Call(link.Call, TraceA.ToActivityTraceId(), link.Id.ToActivitySpanId());
+                Assert.Equal(("m" + i, "resp-" + i, i == 4 ? "conv-é" : null), (call.Model, call.ResponseId, call.ConversationId));
+                Assert.Equal((TraceA.ToActivityTraceId(), link.Id.ToActivitySpanId()), (call.TraceId, call.SpanId));
             }
         }
 
@@ -51,6 +54,23 @@ public sealed class TraceBufferTests
         trace.Open(TraceB, firstSeen: 9);
         Assert.Equal((version + 1, TraceB, 0, 0, 0L), (trace.Version, trace.TraceId, trace.LinkCount, trace.CallCount, trace.RootSeen));
         Assert.Equal(-1, trace.Find(Id(1)));
+    }
+
+    [Fact]
+    public void What_a_trace_keeps_holds_no_references_the_collector_would_scan()
+    {
+        // A second's worth of traces waits in these arrays: reference-free, they are never card-marked or scanned.
+        Assert.False(System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<BufferedCall>());
+        Assert.False(System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<SpanLink>());
+
+        // Label-like strings are shared handles; a full label table falls back to the trace's own characters.
+        var labels = new LabelTable();
+        var trace = new TraceBuffer(labels);
+        Assert.Equal(trace.Keep("acme"), trace.Keep("acme"));
+        Assert.Equal(1, labels.Count);
+        var unique = trace.Keep("resp-1", unique: true);
+        Assert.True(unique < 0);
+        Assert.Equal(("acme", "resp-1", (string?)null), (trace.Get(trace.Keep("acme")), trace.Get(unique), trace.Get(0)));
     }
 
     [Fact]
