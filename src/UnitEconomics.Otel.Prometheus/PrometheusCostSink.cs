@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Prometheus;
 using UnitEconomics.Otel.Engine;
 using UnitEconomics.Otel.Pricing;
+using UnitEconomics.Otel.Requests;
 using UnitEconomics.Otel.Spans;
 using UnitEconomics.Otel.Tenants;
 using UnitEconomics.Otel.Agents;
@@ -20,7 +21,7 @@ namespace UnitEconomics.Otel.Prometheus;
 /// the registry collects (a scrape): a call then costs a few atomic adds rather than a prometheus-net
 /// update per counter, and cost counters sum exactly instead of accumulating floating-point error.
 /// </summary>
-public sealed class PrometheusCostSink : ICostSink
+public sealed partial class PrometheusCostSink : ICostSink
 {
     /// <summary>Sub-cent to tens of dollars: one call is often a fraction of a cent, an agent task can be dollars.</summary>
     public static readonly double[] MoneyBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50];
@@ -38,6 +39,10 @@ public sealed class PrometheusCostSink : ICostSink
     private readonly Counter unpriced;
     private readonly Counter agentTasks;
     private readonly Histogram agentTaskCost;
+    private readonly Histogram userRequestCost;
+
+    // One child per (use_case, tier, shape), found without building a label array per request.
+    private readonly ConcurrentDictionary<(string, string, string), Histogram.Child> userRequestSeries = new();
     private readonly Histogram agentTaskModelCalls;
     private readonly Histogram agentTaskTokens;
     private readonly Histogram singleShotCost;
@@ -80,6 +85,7 @@ public sealed class PrometheusCostSink : ICostSink
         this.requestCost = factory.CreateHistogram("ai_request_cost_usd", "Cost of one AI request in USD.", new HistogramConfiguration { LabelNames = ["operation", "use_case", "tier"], Buckets = MoneyBuckets });
         this.unpriced = factory.CreateCounter("ai_unpriced_requests_total", "Model calls with no price in the catalog and no reported cost: not priced at zero.", "provider", "model");
         this.agentTasks = factory.CreateCounter("ai_agent_tasks_total", "Agent tasks completed, by outcome.", "agent", "use_case", "tier", "outcome");
+        this.userRequestCost = factory.CreateHistogram("ai_user_request_cost_usd", "Cost of one user request (every priced call under one local root, or of one trace) in USD, by shape: agent, rag, single_shot, other.", new HistogramConfiguration { LabelNames = ["use_case", "tier", "shape"], Buckets = MoneyBuckets });
         this.agentTaskCost = factory.CreateHistogram("ai_agent_task_cost_usd", "Cost of one agent task (every call under its root) in USD.", new HistogramConfiguration { LabelNames = ["agent", "use_case", "tier"], Buckets = MoneyBuckets });
         this.agentTaskModelCalls = factory.CreateHistogram("ai_agent_task_model_calls", "Model calls in one agent task.", new HistogramConfiguration { LabelNames = ["agent", "use_case", "tier"], Buckets = CallCountBuckets });
         this.agentTaskTokens = factory.CreateHistogram("ai_agent_task_tokens", "Tokens used by one agent task.", new HistogramConfiguration { LabelNames = ["agent", "use_case", "tier"], Buckets = TokenBuckets });
@@ -162,135 +168,23 @@ public sealed class PrometheusCostSink : ICostSink
         this.agentTaskTokens.WithLabels(task.Agent, task.UseCase, task.Tier).Observe(task.Tokens);
     }
 
+    public void OnUserRequest(in UserRequestSummary request)
+    {
+        var key = (request.UseCase, request.Tier, request.Shape);
+        if (!this.userRequestSeries.TryGetValue(key, out var series))
+        {
+            series = this.userRequestSeries.GetOrAdd(key, this.userRequestCost.WithLabels(request.UseCase, request.Tier, request.Shape));
+        }
+
+        series.Observe((double)request.CostUsd);
+    }
+
     public void OnBudgetExceeded(in BudgetExceeded exceeded) =>
         this.budgetExceeded.WithLabels(exceeded.ScopeLabel, exceeded.UseCase, exceeded.Tier).Inc();
 
     public void OnRejected(RejectReason reason) => this.rejected.WithLabels(reason.ToLabel()).Inc();
 
     public void OnTenantOverflow() => this.tenantOverflow.Inc();
-
-    /// <summary>Sets the tenant and tier gauges from the directory; series of tenants no longer listed are removed.</summary>
-    public void PublishTenants(TenantDirectory directory)
-    {
-        lock (this.publishLock)
-        {
-            var tenants = new HashSet<(string, string)>();
-            foreach (var t in directory.Tenants)
-            {
-                tenants.Add((t.Id, t.Tier));
-                this.tenantInfo.WithLabels(t.Id, t.Tier).Set(1);
-                this.tenantRevenue.WithLabels(t.Id, t.Tier).Set((double)t.RevenuePerMonth);
-                this.tenantEngagement.WithLabels(t.Id, t.Tier).Set(t.Engagement);
-            }
-
-            foreach (var (id, tier) in this.publishedTenants)
-            {
-                if (!tenants.Contains((id, tier)))
-                {
-                    this.tenantInfo.RemoveLabelled(id, tier);
-                    this.tenantRevenue.RemoveLabelled(id, tier);
-                    this.tenantEngagement.RemoveLabelled(id, tier);
-                }
-            }
-
-            var tiers = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var tier in directory.Tiers.Values)
-            {
-                tiers.Add(tier.Name);
-                this.infraCost.WithLabels(tier.Name).Set((double)tier.InfraCostPerMonth);
-            }
-
-            foreach (var tier in this.publishedTiers)
-            {
-                if (!tiers.Contains(tier))
-                {
-                    this.infraCost.RemoveLabelled(tier);
-                }
-            }
-
-            this.publishedTenants = tenants;
-            this.publishedTiers = tiers;
-        }
-    }
-
-    /// <summary>Sets the price gauges to the catalog's prices in force at <paramref name="at"/>.</summary>
-    /// <summary>
-    /// Publishes the prices in force at <paramref name="at"/>: under each entry's id, and under every model
-    /// name the cost series carry (a dated name such as gpt-5-2025-08-07 resolves to the gpt-5 entry), so
-    /// cost ÷ price joins on (provider, model) in PromQL. Names first seen later are added as they come.
-    /// </summary>
-    public void PublishPrices(PriceCatalog catalog, DateTimeOffset at)
-    {
-        lock (this.publishLock)
-        {
-            this.pricedBy = catalog;
-            this.pricedAt = at;
-            this.PublishPricesLocked();
-        }
-    }
-
-    private void PublishPricesLocked()
-    {
-        if (this.pricedBy is not { } catalog)
-        {
-            return;
-        }
-
-        var tokenPrices = new HashSet<(string, string, string)>();
-        var callPrices = new HashSet<(string, string)>();
-        void Publish(string provider, string model, ModelPrice entry)
-        {
-            foreach (var (type, price) in entry.TokenTypePrices())
-            {
-                tokenPrices.Add((provider, model, type));
-                this.modelPrice.WithLabels(provider, model, type).Set((double)price);
-            }
-
-            if (entry.Standard.PerCall is { } perCall)
-            {
-                callPrices.Add((provider, model));
-                this.modelPricePerCall.WithLabels(provider, model).Set((double)perCall);
-            }
-        }
-
-        foreach (var entry in catalog.Entries.Where(e => e.IsInForceAt(this.pricedAt)))
-        {
-            Publish(entry.Provider ?? SpanNormalizer.Unknown, entry.Id, entry);
-        }
-
-        foreach (var (provider, model) in this.billedModels)
-        {
-            if (catalog.TryResolve(provider == SpanNormalizer.Unknown ? null : provider, model, this.pricedAt, out var entry))
-            {
-                Publish(provider, model, entry);
-            }
-        }
-
-        foreach (var (provider, model, type) in this.publishedPrices.Where(p => !tokenPrices.Contains(p)))
-        {
-            this.modelPrice.RemoveLabelled(provider, model, type);
-        }
-
-        foreach (var (provider, model) in this.publishedCallPrices.Where(p => !callPrices.Contains(p)))
-        {
-            this.modelPricePerCall.RemoveLabelled(provider, model);
-        }
-
-        this.publishedPrices = tokenPrices;
-        this.publishedCallPrices = callPrices;
-    }
-
-    /// <summary>A model name first seen on a cost series: its price gauge follows (once per name, off the hot path).</summary>
-    private void NoteBilledModel(string provider, string model)
-    {
-        lock (this.publishLock)
-        {
-            if (this.billedModels.Add((provider, model)))
-            {
-                this.PublishPricesLocked();
-            }
-        }
-    }
 
     private const double PicoPerUsd = 1_000_000_000_000d;
 

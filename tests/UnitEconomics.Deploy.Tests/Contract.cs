@@ -20,6 +20,7 @@ internal static class Contract
     private static readonly string[] Histograms =
     [
         "ai_request_cost_usd", "ai_agent_task_cost_usd", "ai_agent_task_model_calls", "ai_agent_task_tokens", "ai_single_shot_cost_usd",
+        "ai_user_request_cost_usd",
     ];
 
     private static readonly string[] Gauges =

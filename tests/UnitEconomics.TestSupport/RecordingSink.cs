@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using UnitEconomics.Otel.Engine;
+using UnitEconomics.Otel.Requests;
 using UnitEconomics.Otel.Spans;
 using UnitEconomics.Otel.Agents;
 using UnitEconomics.Otel.Budgets;
@@ -19,6 +20,8 @@ public sealed class RecordingSink : ICostSink
 
     public ConcurrentQueue<RejectReason> Rejected { get; } = new();
 
+    public ConcurrentQueue<UserRequestSummary> Requests { get; } = new();
+
     public int Overflows => this.overflows;
 
     private int overflows;
@@ -34,4 +37,6 @@ public sealed class RecordingSink : ICostSink
     public void OnRejected(RejectReason reason) => this.Rejected.Enqueue(reason);
 
     public void OnTenantOverflow() => Interlocked.Increment(ref this.overflows);
+
+    public void OnUserRequest(in UserRequestSummary request) => this.Requests.Enqueue(request);
 }

@@ -237,11 +237,16 @@ internal sealed class TraceAssembler
         var traceId = trace.TraceId.ToActivityTraceId();
         try
         {
+            var end = 0L;
             foreach (var entry in sorted)
             {
                 var spanId = ids[entry.Link] == default ? ids[entry.Link] = trace.Link(entry.Link).Id.ToActivitySpanId() : ids[entry.Link];
                 this.engine.Account(trace.Call(entry.Call, traceId, spanId), new BufferedAncestry(trace, entry.Parent, ids));
+                end = Math.Max(end, entry.End);
             }
+
+            // The trace is the user request (DESIGN §7a): every call of it is in.
+            this.engine.EndRequest(traceId, default, new DateTime(end, DateTimeKind.Utc));
         }
         finally
         {

@@ -212,6 +212,9 @@ internal readonly struct BufferedAncestry : ISpanAncestry
 
     public bool HasAncestors => this.parent.Present;
 
+    /// <summary>The trace is the request: the assembler ends it once the trace is accounted.</summary>
+    public ActivitySpanId RequestRoot => default;
+
     public void VisitAncestors<TVisitor>(ref TVisitor visitor)
         where TVisitor : struct, IAncestorVisitor
     {

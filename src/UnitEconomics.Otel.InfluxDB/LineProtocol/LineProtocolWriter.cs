@@ -103,6 +103,23 @@ public sealed class LineProtocolWriter : IDisposable
         this.EndLine(e.TimestampUtc, e.PointSeed);
     }
 
+    /// <summary>One <c>ai_user_request</c> line.</summary>
+    public void Write(in UserRequestEvent e)
+    {
+        this.BeginLineRaw("ai_user_request"u8);
+        this.TagRaw("shape"u8, e.Shape);
+        this.TagRaw("tenant"u8, e.Tenant);
+        this.TagRaw("tier"u8, e.Tier);
+        this.TagRaw("use_case"u8, e.UseCase);
+        this.FieldRaw("calls"u8, e.Calls);
+        this.FieldRaw("inference_calls"u8, e.InferenceCalls);
+        this.FieldRaw("retrieval_calls"u8, e.RetrievalCalls);
+        this.FieldRaw("cost_usd"u8, e.CostUsd);
+        this.FieldRaw("duration_ms"u8, e.DurationMs);
+        this.FieldRaw("trace_id"u8, e.TraceId);
+        this.EndLine(e.TimestampUtc, e.PointSeed);
+    }
+
     /// <summary>Starts a line. A line begun and not ended is discarded by the next <see cref="BeginLine"/>.</summary>
     public void BeginLine(string measurement)
     {

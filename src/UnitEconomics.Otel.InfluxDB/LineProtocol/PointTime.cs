@@ -29,6 +29,14 @@ public static class PointTime
         return millisecond + (long)(seed % NanosPerMilli);
     }
 
+    /// <summary>A trace id's low 64 bits as the seed (big-endian, as the id is written in hex): random in W3C ids.</summary>
+    public static ulong SeedOf(ActivityTraceId traceId)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        traceId.CopyTo(bytes);
+        return BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]);
+    }
+
     /// <summary>A span id's 64 bits as the seed (big-endian, as the id is written in hex).</summary>
     public static ulong SeedOf(ActivitySpanId spanId)
     {

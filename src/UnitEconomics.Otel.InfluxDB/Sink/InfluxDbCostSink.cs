@@ -8,12 +8,14 @@ using UnitEconomics.Otel.Pricing;
 using UnitEconomics.Otel.Spans;
 using UnitEconomics.Otel.Agents;
 using UnitEconomics.Otel.Budgets;
+using UnitEconomics.Otel.Requests;
 
 namespace UnitEconomics.Otel.InfluxDB.Sink;
 
 /// <summary>
 /// The engine's per-request and per-task events as InfluxDB points (DESIGN §5): one <c>ai_request</c>
-/// point per priced call, one <c>ai_agent_task</c> point per closed task. Enqueues only; the
+/// point per priced call, one <c>ai_agent_task</c> point per closed task, one <c>ai_user_request</c> point
+/// per user request. Enqueues only; the
 /// <see cref="InfluxDbEventSink"/> batches and writes in the background.
 /// </summary>
 public sealed class InfluxDbCostSink : ICostSink
@@ -46,6 +48,15 @@ public sealed class InfluxDbCostSink : ICostSink
             task.Tokens, (double)task.CostUsd, (task.EndUtc - task.StartUtc).TotalMilliseconds, task.TraceId.ToHexString())
         {
             PointSeed = PointTime.SeedOf(task.RootSpanId),
+        });
+
+    public void OnUserRequest(in UserRequestSummary request) =>
+        this.events.TryWrite(new UserRequestEvent(
+            request.EndUtc, request.TenantLabel, request.Tier, request.UseCase, request.Shape, request.Calls, request.InferenceCalls,
+            request.RetrievalCalls, (double)request.CostUsd, (request.EndUtc - request.StartUtc).TotalMilliseconds, request.TraceId.ToHexString())
+        {
+            // In the service the trace is the request (no root span id): the trace id's own random bits keep points apart.
+            PointSeed = request.RootSpanId != default ? PointTime.SeedOf(request.RootSpanId) : PointTime.SeedOf(request.TraceId),
         });
 
     public void OnUnpriced(in GenAiCall call)

@@ -10,7 +10,7 @@ using UnitEconomics.Otel.InfluxDB.LineProtocol;
 namespace UnitEconomics.Otel.InfluxDB.Sink;
 
 /// <summary>
-/// Writes <see cref="RequestEvent"/> and <see cref="AgentTaskEvent"/> to InfluxDB as line protocol.
+/// Writes <see cref="RequestEvent"/>, <see cref="AgentTaskEvent"/> and <see cref="UserRequestEvent"/> to InfluxDB as line protocol.
 /// <see cref="TryWrite(in RequestEvent)"/> only enqueues (never blocks, never throws); one background
 /// loop batches, compresses and posts. While the server is down or overloaded (connection failures,
 /// 5xx, 429) the batch stays in the buffer and is retried with exponential backoff and jitter, so an
@@ -91,6 +91,9 @@ public sealed class InfluxDbEventSink : IAsyncDisposable
 
     /// <summary>Queues one agent-task event. False only once the sink is disposed.</summary>
     public bool TryWrite(in AgentTaskEvent e) => this.Enqueue(new PendingEvent(e));
+
+    /// <summary>Queues a user request's point; false when the buffer was full and the oldest point was dropped for it.</summary>
+    public bool TryWrite(in UserRequestEvent e) => this.Enqueue(new PendingEvent(e));
 
     /// <summary>
     /// Completes when every event queued before the call has been written, refused or dropped. While the
@@ -285,13 +288,11 @@ public sealed class InfluxDbEventSink : IAsyncDisposable
             writer.Clear();
             for (var i = 0; i < n; i++)
             {
-                if (batch[i].IsTask)
+                switch (batch[i].Kind)
                 {
-                    writer.Write(batch[i].Task);
-                }
-                else
-                {
-                    writer.Write(batch[i].Request);
+                    case PendingKind.Task: writer.Write(batch[i].Task); break;
+                    case PendingKind.UserRequest: writer.Write(batch[i].UserRequest); break;
+                    default: writer.Write(batch[i].Request); break;
                 }
             }
 

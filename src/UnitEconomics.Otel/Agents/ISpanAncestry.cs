@@ -21,25 +21,17 @@ public interface ISpanAncestry
     /// <summary>Whether the span may have ancestors to visit; false lets the engine skip the agent-task walk.</summary>
     bool HasAncestors { get; }
 
+    /// <summary>
+    /// The span whose end ends the user request this span is part of (DESIGN §7a): in-process its outermost
+    /// live ancestor, or the span itself when it has none; default where the door ends requests itself
+    /// (the service, once a trace is accounted).
+    /// </summary>
+    ActivitySpanId RequestRoot { get; }
+
     void VisitAncestors<TVisitor>(ref TVisitor visitor)
         where TVisitor : struct, IAncestorVisitor;
 }
 
-/// <summary>No ancestors known (a root, or the caller does not track agent tasks).</summary>
-internal readonly struct NoAncestry : ISpanAncestry
-{
-    public bool HasAncestors => false;
-
-    public void VisitAncestors<TVisitor>(ref TVisitor visitor)
-        where TVisitor : struct, IAncestorVisitor
-    {
-    }
-}
-
-/// <summary>
-/// Walks <see cref="Activity.Parent"/>: every in-process parent has not ended yet when its child ends.
-/// Each parent is read by the engine's normalizer, so "starts a task" is the one rule of <see cref="GenAiCall.StartsTask"/>.
-/// </summary>
 internal readonly struct ActivityAncestry : ISpanAncestry
 {
     private readonly Activity activity;
@@ -52,6 +44,20 @@ internal readonly struct ActivityAncestry : ISpanAncestry
     }
 
     public bool HasAncestors => this.activity.Parent is not null;
+
+    public ActivitySpanId RequestRoot
+    {
+        get
+        {
+            var root = this.activity;
+            while (root.Parent is { } parent)
+            {
+                root = parent;
+            }
+
+            return root.SpanId;
+        }
+    }
 
     public void VisitAncestors<TVisitor>(ref TVisitor visitor)
         where TVisitor : struct, IAncestorVisitor

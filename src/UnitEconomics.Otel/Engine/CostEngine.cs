@@ -6,6 +6,7 @@ using UnitEconomics.Otel.Agents;
 using UnitEconomics.Otel.Budgets;
 using UnitEconomics.Otel.Diagnostics;
 using UnitEconomics.Otel.Pricing;
+using UnitEconomics.Otel.Requests;
 using UnitEconomics.Otel.Spans;
 using UnitEconomics.Otel.Tenants;
 
@@ -15,8 +16,9 @@ namespace UnitEconomics.Otel.Engine;
 /// The one engine behind both doors (the in-process processor and the OTLP service). A door reads each
 /// span with <see cref="Read"/> (span → <see cref="GenAiCall"/>) and hands the call to <see cref="Account"/>
 /// with its ancestry: priced (<see cref="CallPricer"/>), attributed (<see cref="TenantLabels"/>), rolled up
-/// into its agent task (<see cref="AgentTaskRollup"/>), held against budgets (<see cref="BudgetTracker"/>)
-/// and handed to the sinks (<see cref="SinkFanout"/>). Never throws to its caller.
+/// into its agent task (<see cref="AgentTaskRollup"/>) and its user request (<see cref="UserRequestRollup"/>),
+/// held against budgets (<see cref="BudgetTracker"/>) and handed to the sinks (<see cref="SinkFanout"/>).
+/// Never throws to its caller.
 /// </summary>
 public sealed class CostEngine
 {
@@ -25,6 +27,7 @@ public sealed class CostEngine
     private readonly TenantLabels tenantLabels;
     private readonly CallLabelSetTable labelSets = new();
     private readonly AgentTaskRollup tasks;
+    private readonly UserRequestRollup requests = new();
     private readonly SinkFanout fanout;
 
     public CostEngine(
@@ -64,6 +67,9 @@ public sealed class CostEngine
 
     public int OpenTasks => this.tasks.OpenCount;
 
+    /// <summary>User requests with priced calls whose end has not come yet.</summary>
+    public int OpenRequests => this.requests.OpenCount;
+
     /// <summary>Spans that ended and wait for the in-process pricing thread: the scrape-time drain (see <see cref="PendingCalls"/>).</summary>
     public PendingCalls Pending { get; } = new();
 
@@ -77,6 +83,11 @@ public sealed class CostEngine
         if (this.Read(activity, resource, out var call) == NormalizeResult.Ok)
         {
             this.Account(call, new ActivityAncestry(activity, this.Normalizer));
+        }
+        else if (activity.Parent is null && this.requests.OpenCount > 0)
+        {
+            // A local root that is no call (an HTTP server span, say): the user request under it ends.
+            this.EndRequest(activity.TraceId, activity.SpanId, activity.StartTimeUtc + activity.Duration);
         }
     }
 
@@ -140,6 +151,8 @@ public sealed class CostEngine
             {
                 this.Record(call, cost, labels, tenant, priced, isSingleShot: priced && IsSingleShotKind(call));
             }
+
+            this.AddToRequest(call, ancestry.RequestRoot, priced, cost.Total, inTask: false, tenant);
         }
         catch (Exception ex)
         {
@@ -163,7 +176,11 @@ public sealed class CostEngine
     /// <summary>Tokens the agent task has used so far (0 before its first priced call); what the budget middleware reserves against.</summary>
     internal long TaskTokens(TaskKey key) => this.tasks.TokensOf(key);
 
-    /// <summary>Closes tasks idle since before <paramref name="cutoffUtc"/> (roots that never arrived); <see cref="DateTime.MaxValue"/> closes all, at shutdown.</summary>
+    /// <summary>
+    /// Closes agent tasks and user requests idle since before <paramref name="cutoffUtc"/> (roots that never
+    /// arrived, calls that came after their request ended); <see cref="DateTime.MaxValue"/> closes all, at
+    /// shutdown. Returns the tasks closed.
+    /// </summary>
     public int CloseIdleTasks(DateTime cutoffUtc)
     {
         var closed = this.tasks.CloseIdle(cutoffUtc);
@@ -172,7 +189,31 @@ public sealed class CostEngine
             this.fanout.Task(summary);
         }
 
+        foreach (var request in this.requests.CloseIdle(cutoffUtc))
+        {
+            this.fanout.Request(request);
+        }
+
         return closed.Count;
+    }
+
+    /// <summary>
+    /// Ends a user request whose root is not a call: in-process a local root that is no GenAI span; in the
+    /// service the trace (<paramref name="rootSpanId"/> default), once all its calls were accounted.
+    /// </summary>
+    public void EndRequest(ActivityTraceId traceId, ActivitySpanId rootSpanId, DateTime endUtc)
+    {
+        try
+        {
+            if (this.requests.End(new RequestKey(traceId, rootSpanId), endUtc) is { } summary)
+            {
+                this.fanout.Request(summary);
+            }
+        }
+        catch (Exception ex)
+        {
+            UnitEconomicsEventSource.Log.SpanProcessingFailed(ex.GetType().Name, ex.Message);
+        }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -212,6 +253,29 @@ public sealed class CostEngine
         if (place.IsOutermostRoot)
         {
             this.fanout.Task(this.tasks.Close(call, tenant.Tenant, tenant.Tier));
+        }
+
+        this.AddToRequest(call, ancestry.RequestRoot, priced, cost.Total, inTask: place.InsideTask || startsTask, tenant);
+    }
+
+    /// <summary>
+    /// Adds a call to its user request, or ends the request when the call is its root (in-process, the
+    /// outermost local span): a lone call is a request of its own, summed without being held.
+    /// </summary>
+    private void AddToRequest(in GenAiCall call, ActivitySpanId requestRoot, bool priced, decimal cost, bool inTask, TenantLabelSet tenant)
+    {
+        var isLookup = priced && CallPricer.RuleFor(call) == PricingRule.CacheLookup;
+        var entry = new PricedCall(in call, cost, isLookup, inTask, tenant.Tenant, tenant.Tier);
+        if (requestRoot == call.SpanId)
+        {
+            if (this.requests.End(new RequestKey(call.TraceId, requestRoot), entry, priced, call.EndTimeUtc) is { } summary)
+            {
+                this.fanout.Request(summary);
+            }
+        }
+        else if (priced)
+        {
+            this.requests.Add(new RequestKey(call.TraceId, requestRoot), entry);
         }
     }
 

@@ -1,6 +1,7 @@
 using UnitEconomics.Otel.Agents;
 using UnitEconomics.Otel.Budgets;
 using UnitEconomics.Otel.Pricing;
+using UnitEconomics.Otel.Requests;
 using UnitEconomics.Otel.Spans;
 using UnitEconomics.Otel.Tenants;
 
@@ -25,6 +26,11 @@ public interface ICostSink
     void OnRejected(RejectReason reason);
 
     void OnTenantOverflow();
+
+    /// <summary>A user request closed (DESIGN §7a): once per request, after every call in it was handed to <see cref="OnCall"/>.</summary>
+    void OnUserRequest(in UserRequestSummary request)
+    {
+    }
 
     /// <summary>
     /// Called once by each engine the sink is given to, when it is built. A sink read on a schedule of

@@ -5,6 +5,7 @@ using UnitEconomics.Otel.Agents;
 using UnitEconomics.Otel.Budgets;
 using UnitEconomics.Otel.Diagnostics;
 using UnitEconomics.Otel.Pricing;
+using UnitEconomics.Otel.Requests;
 using UnitEconomics.Otel.Spans;
 using UnitEconomics.Otel.Tenants;
 
@@ -72,6 +73,14 @@ internal sealed class SinkFanout
         foreach (var sink in this.sinks)
         {
             sink.OnAgentTask(summary);
+        }
+    }
+
+    public void Request(in UserRequestSummary summary)
+    {
+        foreach (var sink in this.sinks)
+        {
+            sink.OnUserRequest(summary);
         }
     }
 

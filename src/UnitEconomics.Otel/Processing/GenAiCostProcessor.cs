@@ -14,11 +14,16 @@ namespace UnitEconomics.Otel.Processing;
 /// <see cref="Baggage.Current"/>, as its propagator and <c>Baggage.SetBaggage</c> fill it) onto the
 /// span, so they also travel with the span over OTLP. At end it hands a GenAI span to the pricing
 /// thread (<see cref="SpanHandoff"/>), which hands it to the engine (<see cref="CostEngine.OnEnded"/>);
-/// with <see cref="UnitEconomicsOptions.InlinePricing"/> it hands it to the engine itself.
+/// with <see cref="UnitEconomicsOptions.InlinePricing"/> it hands it to the engine itself. The end of a
+/// local root a GenAI call ran under is handed over too: it ends the user request (DESIGN §7a).
 /// Never throws into the host app; spans that are not GenAI spans cost one pass over their tags.
 /// </summary>
 internal sealed class GenAiCostProcessor : BaseProcessor<Activity>
 {
+    // Set on a local root when a GenAI call below it is handed over: decided on the app's thread, so the
+    // root's end is handed over too, whatever the pricing thread has done by then.
+    private const string RequestRootMark = "ue.request_root";
+
     private readonly CostEngine engine;
     private readonly string[] baggageKeys;
     private readonly SpanHandoff? handoff;
@@ -86,6 +91,17 @@ internal sealed class GenAiCostProcessor : BaseProcessor<Activity>
             // stays as it ended (the SDK's exporters read it later in the same way).
             if (this.engine.Normalizer.MayBeGenAi(data))
             {
+                if (data.Parent is { } parent)
+                {
+                    MarkRequestRoot(parent);
+                }
+
+                this.handoff.Add(data);
+            }
+            else if (data.Parent is null && data.GetCustomProperty(RequestRootMark) is not null)
+            {
+                // The local root of a user request a GenAI call ran in: its end ends the request (after
+                // the calls, which were handed over before it).
                 this.handoff.Add(data);
             }
         }
@@ -122,6 +138,21 @@ internal sealed class GenAiCostProcessor : BaseProcessor<Activity>
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>Marks the outermost local ancestor (once per request: a walk up the live parents).</summary>
+    private static void MarkRequestRoot(Activity parent)
+    {
+        var root = parent;
+        while (root.Parent is { } up)
+        {
+            root = up;
+        }
+
+        if (root.GetCustomProperty(RequestRootMark) is null)
+        {
+            root.SetCustomProperty(RequestRootMark, RequestRootMark);
+        }
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]

@@ -43,8 +43,15 @@ public sealed class EngineInfluxDbTests
         Assert.Equal(3, task.Long("tool_calls"));
         Assert.Equal(0.0494m, Math.Round((decimal)task.Double("cost_usd"), 10));
 
+        // The trace is one user request, sent over two requests (children first): counted once, when it settled.
+        var request = Assert.Single(await influx.QueryAsync("SELECT * FROM ai_user_request"));
+        Assert.Equal(("agent", "acme", "pro", "research"), (request.String("shape"), request.String("tenant"), request.String("tier"), request.String("use_case")));
+        Assert.Equal((6L, 6L, 0L), (request.Long("calls"), request.Long("inference_calls"), request.Long("retrieval_calls")));
+        Assert.Equal(0.0494m, Math.Round((decimal)request.Double("cost_usd"), 10)); // the task's cost: nothing else was priced
+        Assert.Equal(Convert.ToHexStringLower(traceId), request.String("trace_id"));
+
         var scrape = await exporter.ScrapeAsync();
-        Assert.Equal(7, scrape.Sum("ai_exporter_influxdb_points_written_total"));
+        Assert.Equal(8, scrape.Sum("ai_exporter_influxdb_points_written_total")); // 6 calls, 1 task, 1 user request
         Assert.Equal(0, scrape.Sum("ai_exporter_influxdb_points_dropped_total"));
     }
 

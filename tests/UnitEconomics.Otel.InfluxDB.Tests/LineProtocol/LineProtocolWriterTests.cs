@@ -59,6 +59,19 @@ public sealed class LineProtocolWriterTests
     }
 
     [Fact]
+    public void User_request_event_line()
+    {
+        var e = new UserRequestEvent(TestEvents.T0, "acme", "pro", "support", "rag", 3, 1, 2, 0.01102, 1450.5, "trace-7");
+        using var w = new LineProtocolWriter();
+        w.Write(e);
+        Assert.Equal(
+            "ai_user_request,shape=rag,tenant=acme,tier=pro,use_case=support "
+            + "calls=3i,inference_calls=1i,retrieval_calls=2i,cost_usd=0.01102,duration_ms=1450.5,trace_id=\"trace-7\" "
+            + "1736935200000000000\n",
+            w.ToString());
+    }
+
+    [Fact]
     public void Tag_values_escape_space_comma_and_equals()
     {
         var line = Write(Plain with { Tenant = "acme corp, inc=1", Model = "gpt \"4o\"" });

@@ -39,6 +39,31 @@ public sealed class InfluxDbServerTests
     }
 
     [SkippableFact]
+    public async Task A_user_request_reads_back_as_its_own_measurement()
+    {
+        await using var server = await InfluxDbServer.StartNewAsync();
+        var request = new UserRequestEvent(TestEvents.T0, "acme", "pro", "support", "rag", Calls: 3, InferenceCalls: 1, RetrievalCalls: 2,
+            CostUsd: 0.01102, DurationMs: 1450.5, TraceId: "4bf92f3577b34da6a3ce929d0e0e4736") { PointSeed = 123_456 };
+
+        await using (var sink = new InfluxDbEventSink(Options(server)))
+        {
+            Assert.True(sink.TryWrite(request));
+            await FlushAsync(sink);
+            Assert.Equal(new InfluxDbSinkStats(1, 0, 0, 0), sink.GetStats());
+        }
+
+        var r = Assert.Single(await server.QueryAsync("SELECT * FROM ai_user_request"));
+        Assert.Equal(TestEvents.T0Nanos + 123_456, r.Long("time")); // the seed keeps points of one millisecond apart
+        Assert.Equal(("rag", "acme", "pro", "support"), (r.String("shape"), r.String("tenant"), r.String("tier"), r.String("use_case")));
+        Assert.Equal((3L, 1L, 2L), (r.Long("calls"), r.Long("inference_calls"), r.Long("retrieval_calls")));
+        Assert.Equal(0.01102, r.Double("cost_usd"));
+        Assert.Equal(1450.5, r.Double("duration_ms"));
+        Assert.Equal("4bf92f3577b34da6a3ce929d0e0e4736", r.String("trace_id"));
+        var types = (await server.QueryAsync("SHOW FIELD KEYS FROM ai_user_request")).ToDictionary(x => x.String("fieldKey")!, x => x.String("fieldType"));
+        Assert.Equal(("integer", "float"), (types["calls"], types["cost_usd"]));
+    }
+
+    [SkippableFact]
     public async Task Events_read_back_with_exact_values_types_and_escaped_text()
     {
         await using var server = await InfluxDbServer.StartNewAsync();
