@@ -2,14 +2,16 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using UnitEconomics.Exporter.Diagnostics;
+using UnitEconomics.Otel.Engine;
 using UnitEconomics.Otel.InfluxDB.Sink;
 
 namespace UnitEconomics.Exporter.Ingest;
 
 /// <summary>
-/// Runs the <see cref="EngineTraceIngest"/> for the host's lifetime: starts its workers, closes agent
-/// tasks whose root never arrives, feeds the ingest's and the InfluxDB sink's state to the self-metrics
-/// at scrape time, and at shutdown drains everything accepted into the engine and the sinks.
+/// Runs the <see cref="EngineTraceIngest"/> for the host's lifetime: starts its workers, feeds the
+/// ingest's and the InfluxDB sink's state to the self-metrics at scrape time, and at shutdown drains
+/// everything accepted into the engine and the sinks. (Agent tasks and user requests whose end never
+/// comes are closed by the engine itself, see <see cref="CostEngine.CloseIdleTasks"/>.)
 /// Does nothing when another <see cref="ITraceIngest"/> is registered.
 /// </summary>
 public sealed class EngineIngestService : IHostedService
@@ -18,8 +20,6 @@ public sealed class EngineIngestService : IHostedService
     private readonly InfluxDbEventSink? influx;
     private readonly ExporterMetrics metrics;
     private readonly ILogger<EngineIngestService> logger;
-    private readonly CancellationTokenSource stopping = new();
-    private Task? closer;
 
     public EngineIngestService(IServiceProvider services, ExporterMetrics metrics, IHostApplicationLifetime lifetime, ILogger<EngineIngestService> logger)
     {
@@ -43,7 +43,6 @@ public sealed class EngineIngestService : IHostedService
 
         this.metrics.Registry.AddBeforeCollectCallback(this.UpdateMetrics);
         this.ingest.Start();
-        this.closer = Task.Run(this.CloseIdleTasksAsync, CancellationToken.None);
         return Task.CompletedTask;
     }
 
@@ -52,12 +51,6 @@ public sealed class EngineIngestService : IHostedService
         if (this.ingest is null)
         {
             return;
-        }
-
-        await this.stopping.CancelAsync().ConfigureAwait(false);
-        if (this.closer is not null)
-        {
-            await this.closer.ConfigureAwait(false);
         }
 
         // The receivers have stopped (the server stops before the other hosted services); what was
@@ -80,28 +73,6 @@ public sealed class EngineIngestService : IHostedService
         catch (OperationCanceledException)
         {
             this.logger.LogWarning("Shutdown timed out before every accepted span and event was written.");
-        }
-        finally
-        {
-            this.stopping.Dispose();
-        }
-    }
-
-    private async Task CloseIdleTasksAsync()
-    {
-        var timeout = this.ingest!.Engine.Options.TaskIdleTimeout;
-        var period = TimeSpan.FromTicks(Math.Clamp(timeout.Ticks / 4, TimeSpan.TicksPerSecond, 30 * TimeSpan.TicksPerSecond));
-        using var timer = new PeriodicTimer(period);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(this.stopping.Token).ConfigureAwait(false))
-            {
-                // Task times are span times: a task is idle when its last call ended that long ago.
-                this.ingest.Engine.CloseIdleTasks(DateTime.UtcNow - timeout);
-            }
-        }
-        catch (OperationCanceledException)
-        {
         }
     }
 

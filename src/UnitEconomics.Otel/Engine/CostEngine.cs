@@ -28,6 +28,11 @@ public sealed class CostEngine
     private readonly CallLabelSetTable labelSets = new();
     private readonly AgentTaskRollup tasks;
     private readonly UserRequestRollup requests = new();
+    private readonly long idleSweepPeriodMs;
+
+    // When tasks and requests idle past the timeout are next closed (Environment.TickCount64): the
+    // engine closes them itself, in whichever door, as calls come.
+    private long nextIdleSweep;
     private readonly SinkFanout fanout;
 
     public CostEngine(
@@ -46,6 +51,8 @@ public sealed class CostEngine
         this.Budgets = new BudgetTracker(options.Budgets);
         this.fanout = new SinkFanout([.. sinks], logger ?? NullLogger.Instance);
         this.fanout.Attached(this.Pending, catalog(), tenants());
+        this.idleSweepPeriodMs = (long)Math.Clamp(options.TaskIdleTimeout.TotalMilliseconds / 4, 1_000, 30_000);
+        this.nextIdleSweep = Environment.TickCount64 + this.idleSweepPeriodMs;
     }
 
     /// <summary>Raised once per budget crossing, after the sinks counted it.</summary>
@@ -140,24 +147,42 @@ public sealed class CostEngine
             if (startsTask || ancestry.HasAncestors)
             {
                 this.AccountInTasks(call, ancestry, startsTask);
-                return;
             }
-
-            // A call with no ancestors that starts no task (made outside any request or agent span) is
-            // priced on its own: the agent-task bookkeeping, its locals and its locks stay out of this path.
-            var tenant = this.ResolveTenant(call);
-            var priced = this.PriceCall(call, tenant, out var cost, out var labels, out var isModelCall);
-            if (priced || isModelCall)
+            else
             {
-                this.Record(call, cost, labels, tenant, priced, isSingleShot: priced && IsSingleShotKind(call));
+                // A call with no ancestors that starts no task (made outside any request or agent span) is
+                // priced on its own: the agent-task bookkeeping, its locals and its locks stay out of this path.
+                var tenant = this.ResolveTenant(call);
+                var priced = this.PriceCall(call, tenant, out var cost, out var labels, out var isModelCall);
+                if (priced || isModelCall)
+                {
+                    this.Record(call, cost, labels, tenant, priced, isSingleShot: priced && IsSingleShotKind(call));
+                }
+
+                this.AddToRequest(call, ancestry.RequestRoot, priced, cost.Total, inTask: false, tenant);
             }
 
-            this.AddToRequest(call, ancestry.RequestRoot, priced, cost.Total, inTask: false, tenant);
+            var now = Environment.TickCount64;
+            var due = Volatile.Read(ref this.nextIdleSweep);
+            if (now >= due && Interlocked.CompareExchange(ref this.nextIdleSweep, now + this.idleSweepPeriodMs, due) == due)
+            {
+                this.CloseIdle();
+            }
         }
         catch (Exception ex)
         {
             UnitEconomicsEventSource.Log.SpanProcessingFailed(ex.GetType().Name, ex.Message);
             this.fanout.Rejected(RejectReason.Unreadable);
+        }
+    }
+
+    /// <summary>Closes tasks and requests idle past <see cref="UnitEconomicsOptions.TaskIdleTimeout"/> (span time), once per sweep period.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CloseIdle()
+    {
+        if (this.tasks.OpenCount > 0 || this.requests.OpenCount > 0)
+        {
+            this.CloseIdleTasks(DateTime.UtcNow - this.Options.TaskIdleTimeout);
         }
     }
 
@@ -179,7 +204,8 @@ public sealed class CostEngine
     /// <summary>
     /// Closes agent tasks and user requests idle since before <paramref name="cutoffUtc"/> (roots that never
     /// arrived, calls that came after their request ended); <see cref="DateTime.MaxValue"/> closes all, at
-    /// shutdown. Returns the tasks closed.
+    /// shutdown. Returns the tasks closed. The engine also calls it itself as calls come, every quarter
+    /// of <see cref="UnitEconomicsOptions.TaskIdleTimeout"/> (1 to 30 s).
     /// </summary>
     public int CloseIdleTasks(DateTime cutoffUtc)
     {

@@ -111,6 +111,35 @@ public sealed class UserRequestTests
     }
 
     [Fact]
+    public async Task A_request_left_open_is_closed_by_the_engine_once_idle_as_calls_go_on()
+    {
+        var sink = new RecordingSink();
+        var provider = new ScriptedChatClient("openai", "gpt-4o");
+        using var tracing = ProcessorTests.BuildTracing(sink, out var engine, o => o.TaskIdleTimeout = TimeSpan.FromMilliseconds(1));
+        using var chat = provider.AsBuilder().UseOpenTelemetry().Build();
+        Activity late;
+        using (AgentScenario.Source.StartActivity("POST /ask", ActivityKind.Server))
+        {
+            late = Chat("fire and forget", input: 4_000);
+        }
+
+        late.Stop();
+        Activity.Current = null; // Stop made the ended root current again; the next call belongs to no request of it
+        engine.PricePending();
+        Assert.Equal(1, engine.OpenRequests);
+
+        // The engine sweeps at most once a second (a quarter of the timeout, at least 1 s), as calls come.
+        await Task.Delay(TimeSpan.FromMilliseconds(1_100));
+        provider.Then(input: 1_000, output: 0);
+        await chat.GetResponseAsync("a later, unrelated call");
+        engine.PricePending();
+
+        Assert.Equal(0, engine.OpenRequests);
+        var closed = Assert.Single(sink.Requests, r => r.ClosedByTimeout);
+        Assert.Equal(0.01m, closed.CostUsd); // 4,000 × 2.50/M
+    }
+
+    [Fact]
     public void A_root_with_no_call_under_it_is_no_request()
     {
         var sink = new RecordingSink();
