@@ -22,68 +22,30 @@ internal struct BufferedCall
 
     public readonly long EndTicks => this.endTimeUtc.Ticks;
 
-    public static BufferedCall From(in GenAiCall call, TraceBuffer trace) => new()
+    public static BufferedCall From(in GenAiCall call, TraceBuffer trace)
     {
-        kind = call.Kind,
-        cache = call.Cache,
-        hasTokens = call.HasTokens,
-        hasReportedCost = call.HasReportedCost,
-        isBatch = call.IsBatch,
-        isTaskRoot = call.IsTaskRoot,
-        isError = call.IsError,
-        inputTokens = call.InputTokens,
-        outputTokens = call.OutputTokens,
-        cacheReadTokens = call.CacheReadTokens,
-        cacheWriteTokens = call.CacheWriteTokens,
-        reasoningTokens = call.ReasoningTokens,
-        reportedCost = call.ReportedCost,
-        startTimeUtc = call.StartTimeUtc,
-        endTimeUtc = call.EndTimeUtc,
-        operation = trace.Keep(call.Operation),
-        provider = trace.Keep(call.Provider),
-        model = trace.Keep(call.Model),
-        tenant = trace.Keep(call.Tenant),
-        useCase = trace.Keep(call.UseCase),
-        reportedCurrency = trace.Keep(call.ReportedCurrency),
-        agentName = trace.Keep(call.AgentName),
-        toolName = trace.Keep(call.ToolName),
-        dataSourceId = trace.Keep(call.DataSourceId),
-        responseId = trace.Keep(call.ResponseId, unique: true),
-        conversationId = trace.Keep(call.ConversationId, unique: true),
-    };
+        var b = default(BufferedCall);
+        (b.kind, b.cache, b.hasTokens, b.hasReportedCost, b.isBatch, b.isTaskRoot, b.isError) = (call.Kind, call.Cache, call.HasTokens, call.HasReportedCost, call.IsBatch, call.IsTaskRoot, call.IsError);
+        (b.inputTokens, b.outputTokens, b.cacheReadTokens, b.cacheWriteTokens, b.reasoningTokens) = (call.InputTokens, call.OutputTokens, call.CacheReadTokens, call.CacheWriteTokens, call.ReasoningTokens);
+        (b.reportedCost, b.startTimeUtc, b.endTimeUtc) = (call.ReportedCost, call.StartTimeUtc, call.EndTimeUtc);
+        (b.operation, b.provider, b.model, b.tenant, b.useCase) = (trace.Keep(call.Operation), trace.Keep(call.Provider), trace.Keep(call.Model), trace.Keep(call.Tenant), trace.Keep(call.UseCase));
+        (b.reportedCurrency, b.agentName, b.toolName, b.dataSourceId) = (trace.Keep(call.ReportedCurrency), trace.Keep(call.AgentName), trace.Keep(call.ToolName), trace.Keep(call.DataSourceId));
+        (b.responseId, b.conversationId) = (trace.Keep(call.ResponseId, unique: true), trace.Keep(call.ConversationId, unique: true));
+        return b;
+    }
 
     /// <summary>The call as the engine takes it, with the ids the replay gives it.</summary>
-    public readonly GenAiCall ToCall(TraceBuffer trace, ActivityTraceId traceId, ActivitySpanId spanId) => new()
+    public readonly GenAiCall ToCall(TraceBuffer trace, ActivityTraceId traceId, ActivitySpanId spanId)
     {
-        Kind = this.kind,
-        Cache = this.cache,
-        HasTokens = this.hasTokens,
-        HasReportedCost = this.hasReportedCost,
-        IsBatch = this.isBatch,
-        IsTaskRoot = this.isTaskRoot,
-        IsError = this.isError,
-        InputTokens = this.inputTokens,
-        OutputTokens = this.outputTokens,
-        CacheReadTokens = this.cacheReadTokens,
-        CacheWriteTokens = this.cacheWriteTokens,
-        ReasoningTokens = this.reasoningTokens,
-        ReportedCost = this.reportedCost,
-        StartTimeUtc = this.startTimeUtc,
-        EndTimeUtc = this.endTimeUtc,
-        Operation = trace.Get(this.operation)!,
-        Provider = trace.Get(this.provider)!,
-        Model = trace.Get(this.model)!,
-        Tenant = trace.Get(this.tenant)!,
-        UseCase = trace.Get(this.useCase)!,
-        ReportedCurrency = trace.Get(this.reportedCurrency),
-        AgentName = trace.Get(this.agentName),
-        ToolName = trace.Get(this.toolName),
-        DataSourceId = trace.Get(this.dataSourceId),
-        ResponseId = trace.Get(this.responseId),
-        ConversationId = trace.Get(this.conversationId),
-        TraceId = traceId,
-        SpanId = spanId,
-    };
+        var c = default(GenAiCall);
+        (c.Kind, c.Cache, c.HasTokens, c.HasReportedCost, c.IsBatch, c.IsTaskRoot, c.IsError) = (this.kind, this.cache, this.hasTokens, this.hasReportedCost, this.isBatch, this.isTaskRoot, this.isError);
+        (c.InputTokens, c.OutputTokens, c.CacheReadTokens, c.CacheWriteTokens, c.ReasoningTokens) = (this.inputTokens, this.outputTokens, this.cacheReadTokens, this.cacheWriteTokens, this.reasoningTokens);
+        (c.ReportedCost, c.StartTimeUtc, c.EndTimeUtc, c.TraceId, c.SpanId) = (this.reportedCost, this.startTimeUtc, this.endTimeUtc, traceId, spanId);
+        (c.Operation, c.Provider, c.Model, c.Tenant, c.UseCase) = (trace.Get(this.operation)!, trace.Get(this.provider)!, trace.Get(this.model)!, trace.Get(this.tenant)!, trace.Get(this.useCase)!);
+        (c.ReportedCurrency, c.AgentName, c.ToolName, c.DataSourceId) = (trace.Get(this.reportedCurrency), trace.Get(this.agentName), trace.Get(this.toolName), trace.Get(this.dataSourceId));
+        (c.ResponseId, c.ConversationId) = (trace.Get(this.responseId), trace.Get(this.conversationId));
+        return c;
+    }
 }
 
 /// <summary>
