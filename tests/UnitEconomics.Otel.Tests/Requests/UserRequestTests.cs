@@ -21,14 +21,16 @@ public sealed class UserRequestTests
 
     private static readonly ModelPrice VectorSearch = new() { Id = "vector-search", Standard = new PriceSet { PerCall = 0.001m } };
 
-    [Fact]
-    public async Task A_rag_query_under_a_server_span_is_one_request_of_embedding_search_and_completion()
+    [Theory]
+    [InlineData(false)] // the pricing thread
+    [InlineData(true)] // InlinePricing: the engine on the app's thread
+    public async Task A_rag_query_under_a_server_span_is_one_request_of_embedding_search_and_completion(bool inline)
     {
         var sink = new RecordingSink();
         var provider = new ScriptedChatClient("openai", "gpt-4o");
         ActivityTraceId traceId;
         ActivitySpanId rootId;
-        using (var tracing = ProcessorTests.BuildTracing(sink, out var engine, null, ProcessorTests.Gpt4o, Embedding, VectorSearch))
+        using (var tracing = ProcessorTests.BuildTracing(sink, out var engine, o => o.InlinePricing = inline, ProcessorTests.Gpt4o, Embedding, VectorSearch))
         {
             using var chat = provider.AsBuilder().UseOpenTelemetry().Build();
             using (var root = AgentScenario.Source.StartActivity("POST /ask", ActivityKind.Server)!)
