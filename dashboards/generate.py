@@ -205,6 +205,26 @@ def overview():
                  prom("histogram_quantile(0.95, sum by (use_case, le) (rate(ai_request_cost_usd_bucket[$__rate_interval])))",
                       "p95 {{use_case}}", ref="B")],
                 "currencyUSD", "Quantiles from the histogram's buckets: within a bucket's width."), 12, 8)
+    # A user request is every priced call under one local root (DESIGN §7a), recorded once when it ends:
+    # its _sum/_count ratio is the mean cost of a request, its buckets give the quantiles.
+    l.add(panel("timeseries", "Cost per user request by shape (mean, p50, p95)",
+                [prom("sum by (shape) (increase(ai_user_request_cost_usd_sum[$__rate_interval]))"
+                      " / (sum by (shape) (increase(ai_user_request_cost_usd_count[$__rate_interval])) > 0)",
+                      "mean {{shape}}", ref="A"),
+                 prom("histogram_quantile(0.5, sum by (shape, le) (rate(ai_user_request_cost_usd_bucket[$__rate_interval])))",
+                      "p50 {{shape}}", ref="B"),
+                 prom("histogram_quantile(0.95, sum by (shape, le) (rate(ai_user_request_cost_usd_bucket[$__rate_interval])))",
+                      "p95 {{shape}}", ref="C")],
+                "currencyUSD", "One user request: every priced call under one root span, added up (ai_user_request_cost_usd)."
+                " Shapes: agent (an agent task), rag (retrieval or embeddings plus inference), single_shot (one inference call), other."), 16, 8)
+    l.add(panel("stat", "Cost per RAG query by use case (selected range)",
+                [prom('sum by (use_case) (increase(ai_user_request_cost_usd_sum{shape="rag"}[$__range]))'
+                      ' / (sum by (use_case) (increase(ai_user_request_cost_usd_count{shape="rag"}[$__range])) > 0)',
+                      "{{use_case}}", instant=True)],
+                "currencyUSD", "Mean cost of a RAG query over the dashboard's range: embedding, vector search, rerank and the LLM"
+                " call of one query, added up. The report's \"Cost per RAG query\" table computes the same figure.",
+                options={"reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
+                         "colorMode": "value", "graphMode": "none", "textMode": "value_and_name"}), 8, 8)
 
     l.row("Per customer")
     l.add(panel("table", "Paying customers by margin, lowest first (30 days)",

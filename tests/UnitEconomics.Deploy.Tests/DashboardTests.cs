@@ -238,6 +238,32 @@ public sealed class DashboardTests
     }
 
     [Fact]
+    public void Overview_shows_cost_per_user_request_by_shape_and_per_rag_query()
+    {
+        var overview = Load("overview.json");
+        var byShape = Panels(overview).Single(p => p.GetProperty("title").GetString() == "Cost per user request by shape (mean, p50, p95)");
+        Assert.Equal("currencyUSD", byShape.GetProperty("fieldConfig").GetProperty("defaults").GetProperty("unit").GetString());
+        var exprs = byShape.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("expr").GetString()!).ToArray();
+        // The mean divides only where requests closed (> 0): no NaN or +Inf from a shape with none in the interval.
+        Assert.Equal(
+            [
+                "sum by (shape) (increase(ai_user_request_cost_usd_sum[$__rate_interval])) / (sum by (shape) (increase(ai_user_request_cost_usd_count[$__rate_interval])) > 0)",
+                "histogram_quantile(0.5, sum by (shape, le) (rate(ai_user_request_cost_usd_bucket[$__rate_interval])))",
+                "histogram_quantile(0.95, sum by (shape, le) (rate(ai_user_request_cost_usd_bucket[$__rate_interval])))",
+            ],
+            exprs);
+
+        var rag = Panels(overview).Single(p => p.GetProperty("title").GetString() == "Cost per RAG query by use case (selected range)");
+        Assert.Equal("stat", rag.GetProperty("type").GetString());
+        Assert.Equal("currencyUSD", rag.GetProperty("fieldConfig").GetProperty("defaults").GetProperty("unit").GetString());
+        var target = Assert.Single(rag.GetProperty("targets").EnumerateArray());
+        Assert.True(target.GetProperty("instant").GetBoolean());
+        Assert.Equal(
+            "sum by (use_case) (increase(ai_user_request_cost_usd_sum{shape=\"rag\"}[$__range])) / (sum by (use_case) (increase(ai_user_request_cost_usd_count{shape=\"rag\"}[$__range])) > 0)",
+            target.GetProperty("expr").GetString());
+    }
+
+    [Fact]
     public void Provisioned_datasources_have_the_uids_the_dashboards_use()
     {
         var sources = Yaml.Load(RepoPaths.Combine("dashboards", "provisioning", "datasources", "datasources.yml")).List("datasources").Maps().ToArray();

@@ -2,6 +2,7 @@ using UnitEconomics.Otel.Engine;
 using UnitEconomics.Otel.Spans;
 using UnitEconomics.Otel.Agents;
 using UnitEconomics.Otel.Budgets;
+using UnitEconomics.Otel.Requests;
 
 namespace UnitEconomics.Cli.Reporting;
 
@@ -119,6 +120,9 @@ public sealed class CostRollup(RoutingRule? routing = null) : ICostSink
 
     public Dictionary<string, AgentTotals> Agents { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>User requests by (use case, shape): cost per user request and per RAG query.</summary>
+    public Dictionary<(string UseCase, string Shape), RequestTotals> UserRequests { get; } = [];
+
     /// <summary>By (UTC day, provider, model): what provider bills are reconciled against.</summary>
     public Dictionary<(DateTime Day, string Provider, string Model), UsageTotals> ModelDays { get; } = [];
 
@@ -188,6 +192,16 @@ public sealed class CostRollup(RoutingRule? routing = null) : ICostSink
             agents.TaskCost += task.CostUsd;
             agents.TaskModelCalls += task.ModelCalls;
             agents.TaskTokens += task.Tokens;
+        }
+    }
+
+    public void OnUserRequest(in UserRequestSummary request)
+    {
+        lock (this.gate)
+        {
+            var totals = this.UserRequests.GetOrNew((request.UseCase, request.Shape));
+            totals.Requests++;
+            totals.Cost += request.CostUsd;
         }
     }
 

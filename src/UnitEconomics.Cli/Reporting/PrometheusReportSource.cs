@@ -99,6 +99,17 @@ public sealed class PrometheusReportSource : IDisposable
             inputs.Agents.GetOrNew(l["use_case"]).SingleShots = (long)Math.Round(v);
         }
 
+        // A request is recorded once, when it closes: _sum and _count of the histogram are its cost and its count.
+        foreach (var (l, v) in await this.DeltaAsync("ai_user_request_cost_usd_sum", "use_case, shape", window, toUtc, cancel))
+        {
+            inputs.UserRequests.GetOrNew((l["use_case"], l["shape"])).Cost = (decimal)v;
+        }
+
+        foreach (var (l, v) in await this.DeltaAsync("ai_user_request_cost_usd_count", "use_case, shape", window, toUtc, cancel))
+        {
+            inputs.UserRequests.GetOrNew((l["use_case"], l["shape"])).Requests = (long)Math.Round(v);
+        }
+
         const long week = 7 * 24 * 3600;
         foreach (var (l, v) in await this.DeltaAsync("ai_tenant_cost_usd_total", "tier", week, toUtc, cancel))
         {

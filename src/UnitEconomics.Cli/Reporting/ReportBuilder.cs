@@ -51,6 +51,7 @@ public static class ReportBuilder
         decimal? monthFactor = inputs.WindowDays >= options.MinDaysForMonthlyFigures ? 30m / (decimal)inputs.WindowDays : null;
         var tiers = BuildTiers(inputs, monthFactor);
         var tenants = BuildTenants(inputs, monthFactor);
+        var userRequests = UserRequestSection.Rows(inputs);
         return new UnitEconomicsReport
         {
             Source = inputs.Source,
@@ -73,6 +74,8 @@ public static class ReportBuilder
             TopTenants = [.. tenants.Take(options.TopTenants)],
             AllTenants = tenants,
             Agents = [.. inputs.Agents.OrderBy(a => a.Key, StringComparer.Ordinal).Where(a => a.Value.Tasks > 0).Select(a => AgentRowOf(a.Key, a.Value))],
+            UserRequests = userRequests,
+            RagQueries = UserRequestSection.RagQueries(userRequests),
             RedFlags = BuildRedFlags(inputs, tiers, options),
             Savings = SavingsCalculator.Opportunities(inputs, catalog, options),
             RealisedSavings = SavingsCalculator.Realised(inputs, catalog),

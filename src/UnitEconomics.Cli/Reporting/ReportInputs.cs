@@ -30,6 +30,9 @@ public sealed class ReportInputs
 
     public Dictionary<string, AgentTotals> Agents { get; init; } = new(StringComparer.Ordinal);
 
+    /// <summary>User requests by (use case, shape) (DESIGN §7a).</summary>
+    public Dictionary<(string UseCase, string Shape), RequestTotals> UserRequests { get; init; } = [];
+
     /// <summary>Cost by tier in the last 7 days of the window.</summary>
     public Dictionary<string, decimal> TierCostLast7Days { get; init; } = new(StringComparer.Ordinal);
 
@@ -62,6 +65,11 @@ public sealed class ReportInputs
                     Tasks = v.Tasks, TaskCost = v.TaskCost, TaskModelCalls = v.TaskModelCalls, TaskTokens = v.TaskTokens,
                     SingleShots = v.SingleShots, SingleShotCost = v.SingleShotCost,
                 };
+            }
+
+            foreach (var (k, v) in r.UserRequests)
+            {
+                inputs.UserRequests[k] = new RequestTotals { Requests = v.Requests, Cost = v.Cost };
             }
 
             var lastWeek = toUtc.AddDays(-7);

@@ -45,6 +45,7 @@ public static class ReportTables
                 [T("use case", "use_case"), M("cost", "cost_usd"), P("share of spend", "share_of_spend"), C("calls"), C("unpriced calls", "unpriced_calls"), M("cost/call", "cost_per_call_usd"),
                  C("cache lookups", "cache_lookups"), C("cache hits", "cache_hits"), P("cache hit rate", "cache_hit_rate"), P("prompt-cache read share", "prompt_cache_read_share")],
                 [.. r.UseCases.Select(u => new object?[] { u.UseCase, u.Cost, u.ShareOfSpend, u.Calls, u.UnpricedCalls, u.CostPerCall, u.CacheLookups, u.CacheHits, u.CacheHitRate, u.PromptCacheReadShare })]),
+            .. UserRequestSection.Tables(r),
             new("models", "Cost per model",
                 "Token columns are disjoint: uncached input excludes cache reads and writes; output excludes reasoning. Cost \"unknown\": the catalog has no price for the model.",
                 [T("provider"), T("model"), M("cost", "cost_usd") with { NullText = "unknown" }, C("calls"), C("unpriced calls", "unpriced_calls"), C("uncached input", "uncached_input_tokens"), C("cache read", "cache_read_tokens"),

@@ -10,7 +10,7 @@ namespace UnitEconomics.Cli.Reporting;
 public sealed record UnitEconomicsReport
 {
     /// <summary>The version of the JSON shape; raised when a field changes meaning or goes.</summary>
-    public int SchemaVersion { get; init; } = 2;
+    public int SchemaVersion { get; init; } = 3;
 
     public required string Source { get; init; }
 
@@ -44,6 +44,12 @@ public sealed record UnitEconomicsReport
     public required IReadOnlyList<TenantRow> TopTenants { get; init; }
 
     public required IReadOnlyList<AgentRow> Agents { get; init; }
+
+    /// <summary>Cost per user request by (use case, shape); added in schema 3, empty when read from an older report.</summary>
+    public IReadOnlyList<UserRequestRow> UserRequests { get; init; } = [];
+
+    /// <summary>Cost per RAG query by use case: the <see cref="UserRequests"/> of shape <c>rag</c>, named for the seed's figure.</summary>
+    public IReadOnlyList<RagQueryRow> RagQueries { get; init; } = [];
 
     public required IReadOnlyList<RedFlag> RedFlags { get; init; }
 

@@ -47,6 +47,18 @@ public sealed class PrometheusReportTests
             Assert.Equal(a.Multiplier!.Value, b.Multiplier!.Value, 9);
         }
 
+        // Cost per user request and per RAG query: the rollup's requests and Prometheus' _count/_sum of ai_user_request_cost_usd.
+        Assert.Contains(fromProcess.UserRequests, r => r.Shape == "rag");
+        Assert.Equal(fromProcess.UserRequests.Select(r => (r.UseCase, r.Shape, r.Requests)), fromPrometheus.UserRequests.Select(r => (r.UseCase, r.Shape, r.Requests)));
+        foreach (var (a, b) in fromProcess.UserRequests.Zip(fromPrometheus.UserRequests))
+        {
+            Close(a.Cost, b.Cost);
+            Close(a.CostPerRequest, b.CostPerRequest);
+        }
+
+        Assert.Equal(fromProcess.RagQueries.Select(q => (q.UseCase, q.Queries)), fromPrometheus.RagQueries.Select(q => (q.UseCase, q.Queries)));
+        Close(fromProcess.RagQueries.Single().CostPerQuery, fromPrometheus.RagQueries.Single().CostPerQuery);
+
         Assert.Equal(fromProcess.RedFlags.Select(f => (f.Alert, f.Subject)), fromPrometheus.RedFlags.Select(f => (f.Alert, f.Subject)));
         // Routing needs each call's size (the routing rule), which only the in-process rollup sees.
         Assert.Equal(fromProcess.Savings.Where(s => s.Lever != "model routing").Select(s => (s.Lever, s.UseCase)), fromPrometheus.Savings.Select(s => (s.Lever, s.UseCase)));

@@ -20,7 +20,7 @@ public sealed class ReportExportTests
         var bytes = await File.ReadAllBytesAsync(file);
         Assert.NotEqual(0xEF, bytes[0]); // a UTF-8 BOM makes Python's json.load and others fail
         using var doc = JsonDocument.Parse(bytes);
-        Assert.Equal(2, doc.RootElement.GetProperty("schema_version").GetInt32());
+        Assert.Equal(3, doc.RootElement.GetProperty("schema_version").GetInt32());
         Assert.True(doc.RootElement.GetProperty("total_cost").GetDecimal() > 0);
         Assert.False(doc.RootElement.GetProperty("monthly_figures").GetBoolean()); // 2 days do not stand for a month
     }
@@ -33,7 +33,7 @@ public sealed class ReportExportTests
         Assert.True(code == 0, output);
 
         var files = Directory.GetFiles(dir.Path, "*.csv").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray();
-        Assert.Equal(["agents.csv", "models.csv", "realised_savings.csv", "red_flags.csv", "savings.csv", "tenants.csv", "tiers.csv", "use_cases.csv"], files);
+        Assert.Equal(["agents.csv", "models.csv", "rag_queries.csv", "realised_savings.csv", "red_flags.csv", "savings.csv", "tenants.csv", "tiers.csv", "use_cases.csv", "user_requests.csv"], files);
         foreach (var path in Directory.GetFiles(dir.Path, "*.csv"))
         {
             Assert.NotEqual(0xEF, (await File.ReadAllBytesAsync(path))[0]);

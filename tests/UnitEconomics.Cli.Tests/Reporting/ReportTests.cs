@@ -135,6 +135,27 @@ public sealed class ReportTests
         Assert.Equal(first.UseCases.Sum(u => u.Calls), first.AllTenants.Sum(t => t.Calls));
     }
 
+    [Fact]
+    public async Task Demo_report_has_cost_per_user_request_and_per_rag_query()
+    {
+        var settings = new DemoSettings { Days = 7, Seed = 7 };
+        await using var demo = DemoEnvironment.Create(settings);
+        await demo.RunAsync();
+        var report = demo.Report(settings.StartUtc, settings.StartUtc.AddDays(7), "test");
+
+        // Every simulated user request is one request of the engine, and every priced call is in one.
+        Assert.Equal(demo.Simulator.Requests, report.UserRequests.Sum(r => r.Requests));
+        Assert.Equal(report.TotalCost, report.UserRequests.Sum(r => r.Cost));
+        // The simulator's support makes single shots and agent tasks, search RAG queries (and semantic-cache hits: other).
+        var shapes = report.UserRequests.Select(r => (r.UseCase, r.Shape)).ToHashSet();
+        Assert.Superset(new HashSet<(string, string)> { ("support", "single_shot"), ("support", "agent"), ("search", "rag"), ("search", "other"), ("generation", "single_shot") }, shapes);
+        var rag = Assert.Single(report.RagQueries);
+        Assert.Equal(("search", rag.Cost / rag.Queries), (rag.UseCase, rag.CostPerQuery));
+        var text = ReportRenderer.Render(report, ReportFormat.Table);
+        Assert.Contains("COST PER USER REQUEST", text, StringComparison.Ordinal);
+        Assert.Contains("COST PER RAG QUERY", text, StringComparison.Ordinal);
+    }
+
     private static async Task<UnitEconomicsReport> RunDemoAsync(int seed)
     {
         var settings = new DemoSettings { Days = 7, Seed = seed }; // 7 days: long enough for monthly figures

@@ -114,10 +114,10 @@ public sealed class PrometheusEndToEndTests(PrometheusStack stack) : IClassFixtu
     {
         Skip.IfNot(stack.Available, stack.SkipReason);
 
-        // Each round: free 0.0212 of all 0.1311 USD (Workload.RunRound); scrapes hold whole rounds, so any
+        // Each round: free 0.0212 of all 0.13111 USD (Workload.RunRound); scrapes hold whole rounds, so any
         // window holds the same proportions.
-        Assert.Equal(0.0212 / 0.1311, await this.Scalar(":ai_free_tier_spend_share:ratio7d"), Tolerance);
-        Assert.Equal(0.0212 / 0.1311, await this.Scalar(":ai_free_tier_spend_share:ratio30d"), Tolerance);
+        Assert.Equal(0.0212 / 0.13111, await this.Scalar(":ai_free_tier_spend_share:ratio7d"), Tolerance);
+        Assert.Equal(0.0212 / 0.13111, await this.Scalar(":ai_free_tier_spend_share:ratio30d"), Tolerance);
 
         // research: tasks 0.06175 (researcher) and 0.0032 (triage), mean 0.032475; single shot 0.015: 2.165×.
         Assert.Equal(2.165, await this.Scalar("use_case:ai_agent_cost_multiplier:ratio{use_case=\"research\"}"), Tolerance);
@@ -182,13 +182,39 @@ public sealed class PrometheusEndToEndTests(PrometheusStack stack) : IClassFixtu
         var inputs = await source.LoadAsync(to.AddMinutes(-10), to, Workload.Tenants);
         var search = UnitEconomics.Cli.Reporting.ReportBuilder.Build(inputs, Workload.Catalog).UseCases.Single(u => u.UseCase == "search");
         Assert.Equal(0.5, search.CacheHitRate!.Value, Tolerance);
-        Assert.Equal(500.0 / 3_500, search.PromptCacheReadShare!.Value, Tolerance); // embedding 500 + haiku 3,000 input tokens
+        Assert.Equal(500.0 / 4_000, search.PromptCacheReadShare!.Value, Tolerance); // embeddings 2 × 500 + haiku 3,000 input tokens
         Assert.Equal(search.CacheHitRate.Value, await this.Scalar("use_case:ai_cache_hit_ratio:rate1h{use_case=\"search\"}"), Tolerance);
 
         var panel = Grafana.Queries("overview.json").Single(q => q.Panel == "Semantic-cache hit rate by use case");
         var byUseCase = await stack.Prometheus.QueryAsync(Grafana.Substitute(panel.Text, Macros));
         var fromPanel = byUseCase.EnumerateArray().Single(r => r.GetProperty("metric").GetProperty("use_case").GetString() == "search");
         Assert.Equal(search.CacheHitRate.Value, PrometheusStack.Value(fromPanel), Tolerance);
+    }
+
+    [SkippableFact]
+    public async Task Cost_per_rag_query_agrees_between_dashboard_and_report_by_hand()
+    {
+        Skip.IfNot(stack.Available, stack.SkipReason);
+
+        // Each round has one RAG query, acme's search: embedding 500 × 0.02/M = 0.00001 + haiku 0.00164 = 0.00165.
+        using var source = new UnitEconomics.Cli.Reporting.PrometheusReportSource(stack.Prometheus.Url);
+        var to = DateTime.UtcNow;
+        var report = UnitEconomics.Cli.Reporting.ReportBuilder.Build(await source.LoadAsync(to.AddMinutes(-10), to, Workload.Tenants), Workload.Catalog);
+        var rag = Assert.Single(report.RagQueries);
+        Assert.Equal("search", rag.UseCase);
+        Assert.True(rag.Queries > 0);
+        Assert.Equal(0.00165, (double)rag.CostPerQuery, Tolerance);
+        Assert.Equal(rag.CostPerQuery, report.UserRequests.Single(r => r.Shape == "rag").CostPerRequest);
+
+        var stat = Grafana.Queries("overview.json").Single(q => q.Panel == "Cost per RAG query by use case (selected range)");
+        var bySearch = (await stack.Prometheus.QueryAsync(Grafana.Substitute(stat.Text, Macros))).EnumerateArray()
+            .Single(r => r.GetProperty("metric").GetProperty("use_case").GetString() == "search");
+        Assert.Equal(0.00165, PrometheusStack.Value(bySearch), Tolerance);
+
+        var mean = Grafana.Queries("overview.json").Single(q => q.Panel == "Cost per user request by shape (mean, p50, p95)" && q.RefId == "A");
+        var byShape = (await stack.Prometheus.QueryAsync(Grafana.Substitute(mean.Text, Macros))).EnumerateArray()
+            .Single(r => r.GetProperty("metric").GetProperty("shape").GetString() == "rag");
+        Assert.Equal(0.00165, PrometheusStack.Value(byShape), Tolerance);
     }
 
     private static bool Has(IReadOnlyList<ReceivedAlert> alerts, string name, string tier) =>

@@ -51,7 +51,8 @@ internal static class Workload
     /// <summary>
     /// One round. Costs by hand (USD per million tokens × tokens / 1e6):
     /// acme pro:        support gpt-4o 1,000/200 = 2,500 + 2,000 = 0.0045;
-    ///                  search haiku 2,000 in (500 cache read)/100 = 1,500 × 0.8 + 500 × 0.08 + 100 × 4 = 0.00164;
+    ///                  search, one RAG query: embedding 500 × 0.02 = 0.00001, then
+    ///                  haiku 2,000 in (500 cache read)/100 = 1,500 × 0.8 + 500 × 0.08 + 100 × 4 = 0.00164: 0.00165;
     ///                  research agent "researcher" (AgentScenario's 14,500-token task, gpt-4o) = 11,100 × 2.5 + 3,400 × 10 = 0.06175;
     ///                  research single shot gpt-4o 2,000/1,000 = 0.015.
     /// initech pro:     support haiku 3,000 in (1,000 cache write)/300 = 2,000 × 0.8 + 1,000 × 1 + 300 × 4 = 0.0038.
@@ -60,13 +61,13 @@ internal static class Workload
     /// hobbyist-1 free: support gpt-4o 4,000/1,000 = 0.02; support mistral/mystery-large 500/100: unpriced.
     /// hobbyist-2 free: search haiku 1,000/100 = 800 + 400 = 0.0012.
     /// Semantic cache, search: acme's haiku call followed a lookup that missed, globex's embedding hit, hobbyist-2
-    /// looked nothing up: 1 hit of 2 lookups. Prompt cache, search: 500 of 3,500 input tokens read (haiku 500 of 3,000).
-    /// Free 0.0212 of all 0.1311 (0.08289 + 0.0038 + 0.02321 + 0.0212).
+    /// looked nothing up: 1 hit of 2 lookups. Prompt cache, search: 500 of 4,000 input tokens read (haiku 500 of 3,000).
+    /// Free 0.0212 of all 0.13111 (0.0829 + 0.0038 + 0.02321 + 0.0212).
     /// </summary>
     public static void RunRound(CostEngine engine)
     {
         Call(engine, "acme", "support", "openai", "gpt-4o", input: 1_000, output: 200);
-        Call(engine, "acme", "search", "anthropic", "claude-3-5-haiku", input: 2_000, output: 100, cacheRead: 500, cacheHit: false);
+        RagQuery(engine, "acme");
         AgentTask(engine, "acme", "research", "researcher", "openai", "gpt-4o", [(1_500, 500), (1_200, 300), (1_200, 300), (1_200, 300), (4_000, 1_000), (2_000, 1_000)]);
         Call(engine, "acme", "research", "openai", "gpt-4o", input: 2_000, output: 1_000);
         Call(engine, "initech", "support", "anthropic", "claude-3-5-haiku", input: 3_000, output: 300, cacheWrite: 1_000);
@@ -98,6 +99,18 @@ internal static class Workload
         }
 
         End(engine, span);
+    }
+
+    /// <summary>
+    /// acme's search as one user request of shape rag (DESIGN §7a): the app's request span, a plain root
+    /// that is no call, over an embedding of the question and the completion after a semantic-cache miss.
+    /// </summary>
+    private static void RagQuery(CostEngine engine, string tenant)
+    {
+        using var request = Start("POST /search", tenant, "search");
+        Call(engine, tenant, "search", "openai", "text-embedding-3-small", input: 500, operation: "embeddings");
+        Call(engine, tenant, "search", "anthropic", "claude-3-5-haiku", input: 2_000, output: 100, cacheRead: 500, cacheHit: false);
+        End(engine, request); // the root's end closes the request
     }
 
     /// <summary>An <c>invoke_agent</c> root with one model call per entry under it; children end (and are seen) before the root.</summary>
