@@ -14,7 +14,10 @@ namespace UnitEconomics.Otel.Tests.Requests;
 /// chat client: every priced call under one local root adds up to one request, recorded once when the root
 /// ends. Prices (USD per million tokens): gpt-4o input 2.50, output 10; text-embedding-3-small input 0.02;
 /// vector-search $0.001 per query.
+/// Listens to the same activity sources as the other processor tests: in their collection, so no other
+/// test's spans (tenant acme's budget, say) are priced by this test's engine, or the other way round.
 /// </summary>
+[Collection("activity-listeners")]
 public sealed class UserRequestTests
 {
     private static readonly ModelPrice Embedding = new() { Id = "text-embedding-3-small", Provider = "openai", Standard = new PriceSet { Input = 0.02m } };
