@@ -55,7 +55,9 @@ internal struct BufferedCall
 /// </summary>
 internal sealed class LabelTable
 {
-    private const int MaxLabels = 1 << 20;
+    // Room for every tenant, model and agent of a large deployment; a producer that sends a new value per
+    // span (a tenant id that is really a request id, say) stops growing the table here, at a few MB.
+    private const int MaxLabels = 1 << 17;
 
     private readonly Dictionary<string, int> handles = new(StringComparer.Ordinal);
     private readonly List<string> labels = [string.Empty]; // handle 0: none

@@ -6,7 +6,7 @@ using UnitEconomics.Otel.Tenants;
 namespace UnitEconomics.Otel.Requests;
 
 /// <summary>Identifies a user request: its trace and its local root (default in the service, where the trace is the request).</summary>
-public readonly record struct RequestKey(ActivityTraceId TraceId, ActivitySpanId RootSpanId);
+internal readonly record struct RequestKey(ActivityTraceId TraceId, ActivitySpanId RootSpanId);
 
 /// <summary>
 /// Adds priced calls up into user requests (DESIGN §7a) until the request ends: in-process when its local
@@ -192,7 +192,7 @@ internal sealed class UserRequestRollup
         {
             ref readonly var call = ref priced.Call;
             var (inference, retrieval) = priced.IsCacheLookup ? (false, false) : Kind(call);
-            var shape = priced.InTask ? RequestShape.Agent : inference ? RequestShape.SingleShot : RequestShape.Other;
+            var shape = Shape(priced.InTask, inference ? 1 : 0, retrieval ? 1 : 0, priced.IsCacheLookup ? 0 : 1);
             return new UserRequestSummary(
                 key.TraceId, key.RootSpanId, priced.TenantLabel, priced.Tier, call.UseCase, shape, priced.Cost, 1,
                 inference ? 1 : 0, retrieval ? 1 : 0, call.StartTimeUtc, endUtc > call.EndTimeUtc ? endUtc : call.EndTimeUtc, false);
@@ -200,10 +200,7 @@ internal sealed class UserRequestRollup
 
         public UserRequestSummary ToSummary(RequestKey key, DateTime endUtc, bool byTimeout)
         {
-            var shape = this.hasTask ? RequestShape.Agent
-                : this.retrieval > 0 && this.inference > 0 ? RequestShape.Rag
-                : this.inference == 1 && this.shapeCalls == 1 ? RequestShape.SingleShot
-                : RequestShape.Other;
+            var shape = Shape(this.hasTask, this.inference, this.retrieval, this.shapeCalls);
 
             // The first call that names a tenant (or use case) attributes the request; until one does, the first call's labels stand.
             var (tenant, tier, useCase) = this.first ?? (SpanNormalizer.Unknown, TenantDirectory.UnknownTier, SpanNormalizer.Unknown);
@@ -222,6 +219,13 @@ internal sealed class UserRequestRollup
                 endUtc > this.LastSeenUtc ? endUtc : this.LastSeenUtc,
                 byTimeout);
         }
+
+        /// <summary>The shape rule of DESIGN §7a, from a request's counts (cache lookups not among <paramref name="shapeCalls"/>).</summary>
+        private static string Shape(bool hasTask, int inference, int retrieval, int shapeCalls) =>
+            hasTask ? RequestShape.Agent
+            : retrieval > 0 && inference > 0 ? RequestShape.Rag
+            : inference == 1 && shapeCalls == 1 ? RequestShape.SingleShot
+            : RequestShape.Other;
 
         /// <summary>A completion (not an embedding), and a retrieval step (a vector search or an embedding): what a RAG query is made of.</summary>
         private static (bool Inference, bool Retrieval) Kind(in GenAiCall call)
