@@ -12,22 +12,7 @@ namespace UnitEconomics.Exporter.Configuration;
 /// (a file, an environment variable, the command line) and the problem; Program.cs prints it and exits
 /// non-zero, with no stack trace.
 /// </summary>
-public sealed class ConfigurationException : Exception
-{
-    public ConfigurationException()
-    {
-    }
-
-    public ConfigurationException(string message)
-        : base(message)
-    {
-    }
-
-    public ConfigurationException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-}
+public sealed class ConfigurationException(string message) : Exception(message);
 
 /// <summary>
 /// Everything the service reads at start-up, checked before the host is built: values that do not

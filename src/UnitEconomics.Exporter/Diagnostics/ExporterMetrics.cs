@@ -35,22 +35,10 @@ public sealed class ExporterMetrics
     {
         this.Registry = registry;
         var factory = Metrics.WithCustomRegistry(registry);
-        this.SpansReceived = factory.CreateCounter(
-            "ai_exporter_spans_received_total",
-            "Spans decoded from OTLP requests, by protocol.",
-            new CounterConfiguration { LabelNames = ["protocol"] });
-        this.SpansRejected = factory.CreateCounter(
-            "ai_exporter_spans_rejected_total",
-            "Spans rejected (reported to the sender as partial success), by reason.",
-            new CounterConfiguration { LabelNames = ["reason"] });
-        this.Requests = factory.CreateCounter(
-            "ai_exporter_requests_total",
-            "OTLP export requests, by protocol and outcome (ok, partial_success, rejected).",
-            new CounterConfiguration { LabelNames = ["protocol", "outcome"] });
-        this.RequestsRejected = factory.CreateCounter(
-            "ai_exporter_requests_rejected_total",
-            "OTLP export requests refused as a whole, by reason.",
-            new CounterConfiguration { LabelNames = ["reason"] });
+        this.SpansReceived = factory.CreateCounter("ai_exporter_spans_received_total", "Spans decoded from OTLP requests, by protocol.", ["protocol"]);
+        this.SpansRejected = factory.CreateCounter("ai_exporter_spans_rejected_total", "Spans rejected (reported to the sender as partial success), by reason.", ["reason"]);
+        this.Requests = factory.CreateCounter("ai_exporter_requests_total", "OTLP export requests, by protocol and outcome (ok, partial_success, rejected).", ["protocol", "outcome"]);
+        this.RequestsRejected = factory.CreateCounter("ai_exporter_requests_rejected_total", "OTLP export requests refused as a whole, by reason.", ["reason"]);
         this.QueueDepth = factory.CreateGauge("ai_exporter_queue_depth", "Export requests accepted and waiting for a worker.");
         this.QueueBytes = factory.CreateGauge("ai_exporter_queue_bytes", "Encoded bytes of the export requests accepted and waiting for a worker (bounded by Exporter:Ingest:QueueCapacityBytes).");
         this.TracesInFlight = factory.CreateGauge("ai_exporter_traces_in_flight", "Traces buffered, waiting for their root or the settle delay.");

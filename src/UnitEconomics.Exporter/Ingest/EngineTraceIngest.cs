@@ -71,22 +71,7 @@ public sealed class EngineTraceIngest : ITraceIngest
     public bool IsReady => this.started && this.accepting && !this.shuttingDown;
 
     /// <summary>Requests accepted and not yet taken by a worker.</summary>
-    public int QueueDepth
-    {
-        get
-        {
-            var depth = this.intake.Reader.Count;
-            if (this.workerQueues.Length > 1)
-            {
-                foreach (var queue in this.workerQueues)
-                {
-                    depth += queue.Reader.Count;
-                }
-            }
-
-            return depth;
-        }
-    }
+    public int QueueDepth => this.intake.Reader.Count + (this.workerQueues.Length > 1 ? this.workerQueues.Sum(q => q.Reader.Count) : 0);
 
     /// <summary>Encoded bytes of the requests accepted and not yet taken from the intake.</summary>
     public long QueuedBytes => Volatile.Read(ref this.queuedBytes);
@@ -378,18 +363,12 @@ public sealed class EngineTraceIngest : ITraceIngest
 
     private readonly record struct Item(SpanBatch? Batch, Barrier? Barrier);
 
-    private sealed class Barrier
+    private sealed class Barrier(int workers, bool includeRootless)
     {
         private readonly TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int remaining;
+        private int remaining = workers;
 
-        public Barrier(int workers, bool includeRootless)
-        {
-            this.remaining = workers;
-            this.IncludeRootless = includeRootless;
-        }
-
-        public bool IncludeRootless { get; }
+        public bool IncludeRootless => includeRootless;
 
         public Task Done => this.done.Task;
 

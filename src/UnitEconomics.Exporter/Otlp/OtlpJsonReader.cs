@@ -293,24 +293,11 @@ public static class OtlpJsonReader
             return number;
         }
 
-        if (element.ValueKind == JsonValueKind.String)
+        // The proto3 JSON mapping spells the non-finite values as strings ("NaN", "Infinity", "-Infinity",
+        // which the invariant culture parses); numbers may be quoted too.
+        if (element.ValueKind == JsonValueKind.String && double.TryParse(element.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
         {
-            // The proto3 JSON mapping spells the non-finite values as strings; numbers may be quoted too.
-            var text = element.GetString();
-            switch (text)
-            {
-                case "NaN":
-                    return double.NaN;
-                case "Infinity":
-                    return double.PositiveInfinity;
-                case "-Infinity":
-                    return double.NegativeInfinity;
-            }
-
-            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
-            {
-                return parsed;
-            }
+            return parsed;
         }
 
         throw new OtlpFormatException($"expected a number, found {element.ValueKind}");
@@ -328,19 +315,4 @@ public static class OtlpJsonReader
 }
 
 /// <summary>The payload could not be decoded as OTLP; the receiver answers 400 / INVALID_ARGUMENT.</summary>
-public sealed class OtlpFormatException : Exception
-{
-    public OtlpFormatException()
-    {
-    }
-
-    public OtlpFormatException(string message)
-        : base(message)
-    {
-    }
-
-    public OtlpFormatException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-}
+public sealed class OtlpFormatException(string message, Exception? innerException = null) : Exception(message, innerException);

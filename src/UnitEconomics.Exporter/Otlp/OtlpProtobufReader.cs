@@ -28,17 +28,9 @@ public static class OtlpProtobufReader
         var invalid = 0;
         var resourceAttributes = scratch ??= new List<KeyValuePair<string, AttributeValue>>(32);
         var r = new Reader(request);
-        while (r.More)
+        while (r.NextMessage(1, out var resourceSpans)) // ExportTraceServiceRequest.resource_spans
         {
-            var (field, wire) = r.Tag();
-            if (field == 1 && wire == WireLength)
-            {
-                ReadResourceSpans(r.Bytes(), ref batch, ref invalid, resourceAttributes, reader);
-            }
-            else
-            {
-                r.Skip(wire);
-            }
+            ReadResourceSpans(resourceSpans, ref batch, ref invalid, resourceAttributes, reader);
         }
 
         var built = batch.Build(invalid);
@@ -51,64 +43,32 @@ public static class OtlpProtobufReader
         // The resource may come after its spans on the wire: find it first.
         DecodedResource? resource = null;
         var r = new Reader(message);
-        while (r.More)
+        while (r.NextMessage(1, out var resourceMessage)) // ResourceSpans.resource
         {
-            var (field, wire) = r.Tag();
-            if (field == 1 && wire == WireLength)
+            attributes.Clear();
+            var rr = new Reader(resourceMessage);
+            while (rr.NextMessage(1, out var keyValue)) // Resource.attributes
             {
-                var rr = new Reader(r.Bytes());
-                attributes.Clear();
-                while (rr.More)
+                if (ReadKeyValue(keyValue, reader, out var key, out var value))
                 {
-                    var (f, w) = rr.Tag();
-                    if (f == 1 && w == WireLength)
-                    {
-                        if (ReadKeyValue(rr.Bytes(), reader, out var key, out var value))
-                        {
-                            attributes.Add(new(key, value));
-                        }
-                    }
-                    else
-                    {
-                        rr.Skip(w);
-                    }
+                    attributes.Add(new(key, value));
                 }
+            }
 
-                // Most resources hold nothing the engine reads (only a tenant may be set there).
-                resource = attributes.Count == 0 ? null : new DecodedResource([.. attributes]);
-            }
-            else
-            {
-                r.Skip(wire);
-            }
+            // Most resources hold nothing the engine reads (only a tenant may be set there).
+            resource = attributes.Count == 0 ? null : new DecodedResource([.. attributes]);
         }
 
         r = new Reader(message);
-        while (r.More)
+        while (r.NextMessage(2, out var scopeSpans)) // ResourceSpans.scope_spans
         {
-            var (field, wire) = r.Tag();
-            if (field == 2 && wire == WireLength)
+            var scope = new Reader(scopeSpans);
+            while (scope.NextMessage(2, out var span)) // ScopeSpans.spans
             {
-                var scope = new Reader(r.Bytes());
-                while (scope.More)
+                if (!ReadSpan(span, resource, ref batch, reader))
                 {
-                    var (f, w) = scope.Tag();
-                    if (f == 2 && w == WireLength)
-                    {
-                        if (!ReadSpan(scope.Bytes(), resource, ref batch, reader))
-                        {
-                            invalid++;
-                        }
-                    }
-                    else
-                    {
-                        scope.Skip(w);
-                    }
+                    invalid++;
                 }
-            }
-            else
-            {
-                r.Skip(wire);
             }
         }
     }
@@ -309,6 +269,25 @@ public static class OtlpProtobufReader
             var bytes = this.buffer.Slice(this.position, (int)length);
             this.position += (int)length;
             return bytes;
+        }
+
+        /// <summary>Moves to the next length-delimited field numbered <paramref name="field"/>, skipping any other; false at the end.</summary>
+        public bool NextMessage(int field, out ReadOnlySpan<byte> bytes)
+        {
+            while (this.More)
+            {
+                var (f, wire) = this.Tag();
+                if (f == field && wire == WireLength)
+                {
+                    bytes = this.Bytes();
+                    return true;
+                }
+
+                this.Skip(wire);
+            }
+
+            bytes = default;
+            return false;
         }
 
         public void Skip(int wire)

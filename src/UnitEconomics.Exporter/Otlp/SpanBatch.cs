@@ -46,8 +46,9 @@ public sealed class DecodedResource
 /// <summary>
 /// The valid spans of one export request, in order, and how many it held in all. Spans whose ids are
 /// malformed (OTLP's rules, see <see cref="OtlpIds"/>) are counted in <see cref="Invalid"/> and left out.
-/// The spans live in two arrays from a shared pool (records and attributes); the ingest that consumes
-/// the batch gives them back with <see cref="Release"/>, after which the batch must not be read.
+/// The spans live in two arrays rented from the runtime's shared pool (records and attributes; thread-local
+/// caches, no lock, nothing allocated per span); the ingest worker done last gives them back with
+/// <see cref="Release"/>, after which the batch must not be read.
 /// </summary>
 public sealed class SpanBatch
 {
@@ -104,70 +105,12 @@ public sealed class SpanBatch
         var (records, attributes) = (this.records, this.attributes);
         this.records = [];
         this.attributes = [];
-        SpanBatchPool<SpanRecord>.Return(records, this.Count);
-        SpanBatchPool<KeyValuePair<string, AttributeValue>>.Return(attributes, this.AttributeCount);
+        ReturnToPool(records, this.Count);
+        ReturnToPool(attributes, this.AttributeCount);
     }
 
-    /// <summary>Collects a request's spans into pooled arrays, growing them as needed.</summary>
-    internal struct Builder
-    {
-        private SpanRecord[] records;
-        private KeyValuePair<string, AttributeValue>[] attributes;
-        private int count;
-        private int attributeCount;
-        private int spanAttributesStart;
-
-        public Builder()
-        {
-            this.records = SpanBatchPool<SpanRecord>.Rent(64);
-            this.attributes = SpanBatchPool<KeyValuePair<string, AttributeValue>>.Rent(512);
-        }
-
-        /// <summary>Begins a span: its attributes come next, through <see cref="AddAttribute"/>.</summary>
-        public void BeginSpan() => this.spanAttributesStart = this.attributeCount;
-
-        public void AddAttribute(string key, AttributeValue value)
-        {
-            if (this.attributeCount == this.attributes.Length)
-            {
-                this.attributes = SpanBatchPool<KeyValuePair<string, AttributeValue>>.Grow(this.attributes, this.attributeCount);
-            }
-
-            this.attributes[this.attributeCount++] = new(key, value);
-        }
-
-        /// <summary>Ends the span begun last: kept, with the attributes added since.</summary>
-        public void EndSpan(RawTraceId traceId, RawSpanId spanId, RawSpanId parent, string name, ulong start, ulong end, bool isError, DecodedResource? resource)
-        {
-            if (this.count == this.records.Length)
-            {
-                this.records = SpanBatchPool<SpanRecord>.Grow(this.records, this.count);
-            }
-
-            this.records[this.count++] = new SpanRecord(traceId, spanId, parent, name, start, end, isError, resource, this.spanAttributesStart, this.attributeCount - this.spanAttributesStart);
-        }
-
-        /// <summary>Drops the span begun last (its ids were malformed): its attributes are forgotten.</summary>
-        public void DropSpan()
-        {
-            Array.Clear(this.attributes, this.spanAttributesStart, this.attributeCount - this.spanAttributesStart);
-            this.attributeCount = this.spanAttributesStart;
-        }
-
-        public readonly SpanBatch Build(int invalid) => new(this.records, this.count, this.attributes, this.attributeCount, invalid);
-    }
-}
-
-/// <summary>
-/// The arrays batches are decoded into: rented by the receivers, returned by the ingest worker done last,
-/// so a request's spans allocate nothing per span. The runtime's shared pool (thread-local caches, no
-/// lock) serves it; an array is cleared before it goes back, so a pooled array keeps no string alive.
-/// </summary>
-internal static class SpanBatchPool<T>
-{
-    public static T[] Rent(int minimumLength) => ArrayPool<T>.Shared.Rent(minimumLength);
-
-    public static void Return(T[] array, int used)
+    /// <summary>Gives an array back to the runtime's shared pool, cleared first so a pooled array keeps no string alive.</summary>
+    private static void ReturnToPool<T>(T[] array, int used)
     {
         if (array.Length == 0)
         {
@@ -182,11 +125,60 @@ internal static class SpanBatchPool<T>
         ArrayPool<T>.Shared.Return(array);
     }
 
-    public static T[] Grow(T[] array, int used)
+    private static T[] Grow<T>(T[] array, int used)
     {
-        var larger = Rent(array.Length * 2);
+        var larger = ArrayPool<T>.Shared.Rent(array.Length * 2);
         Array.Copy(array, larger, used);
-        Return(array, used);
+        ReturnToPool(array, used);
         return larger;
+    }
+
+    /// <summary>Collects a request's spans into pooled arrays, growing them as needed.</summary>
+    internal struct Builder
+    {
+        private SpanRecord[] records;
+        private KeyValuePair<string, AttributeValue>[] attributes;
+        private int count;
+        private int attributeCount;
+        private int spanAttributesStart;
+
+        public Builder()
+        {
+            this.records = ArrayPool<SpanRecord>.Shared.Rent(64);
+            this.attributes = ArrayPool<KeyValuePair<string, AttributeValue>>.Shared.Rent(512);
+        }
+
+        /// <summary>Begins a span: its attributes come next, through <see cref="AddAttribute"/>.</summary>
+        public void BeginSpan() => this.spanAttributesStart = this.attributeCount;
+
+        public void AddAttribute(string key, AttributeValue value)
+        {
+            if (this.attributeCount == this.attributes.Length)
+            {
+                this.attributes = Grow(this.attributes, this.attributeCount);
+            }
+
+            this.attributes[this.attributeCount++] = new(key, value);
+        }
+
+        /// <summary>Ends the span begun last: kept, with the attributes added since.</summary>
+        public void EndSpan(RawTraceId traceId, RawSpanId spanId, RawSpanId parent, string name, ulong start, ulong end, bool isError, DecodedResource? resource)
+        {
+            if (this.count == this.records.Length)
+            {
+                this.records = Grow(this.records, this.count);
+            }
+
+            this.records[this.count++] = new SpanRecord(traceId, spanId, parent, name, start, end, isError, resource, this.spanAttributesStart, this.attributeCount - this.spanAttributesStart);
+        }
+
+        /// <summary>Drops the span begun last (its ids were malformed): its attributes are forgotten.</summary>
+        public void DropSpan()
+        {
+            Array.Clear(this.attributes, this.spanAttributesStart, this.attributeCount - this.spanAttributesStart);
+            this.attributeCount = this.spanAttributesStart;
+        }
+
+        public readonly SpanBatch Build(int invalid) => new(this.records, this.count, this.attributes, this.attributeCount, invalid);
     }
 }

@@ -92,27 +92,22 @@ public sealed class BoundedBody : IDisposable
     /// <summary>Copies until the end of <paramref name="source"/>; false as soon as more than <paramref name="limit"/> bytes arrive.</summary>
     private async Task<bool> FillAsync(Stream source, long limit, CancellationToken cancellationToken)
     {
+        limit = Math.Min(limit, Array.MaxLength); // what one buffer can hold
         while (true)
         {
-            if (this.length == this.buffer.Length)
+            if (this.length >= limit)
             {
-                if (this.length >= limit)
-                {
-                    // Full at the limit: one more byte means too large.
-                    var probe = new byte[1];
-                    return await source.ReadAsync(probe, cancellationToken) == 0;
-                }
-
-                this.Grow(limit);
-            }
-
-            var room = (int)Math.Min(this.buffer.Length - this.length, limit - this.length);
-            if (room == 0)
-            {
+                // Full at the limit: one more byte means too large.
                 var probe = new byte[1];
                 return await source.ReadAsync(probe, cancellationToken) == 0;
             }
 
+            if (this.length == this.buffer.Length)
+            {
+                this.Grow(limit);
+            }
+
+            var room = (int)Math.Min(this.buffer.Length - this.length, limit - this.length);
             var read = await source.ReadAsync(this.buffer.AsMemory(this.length, room), cancellationToken);
             if (read == 0)
             {
@@ -126,7 +121,7 @@ public sealed class BoundedBody : IDisposable
     private void Grow(long limit)
     {
         // Doubling, but never past the limit: the limit bounds what a request can make us hold.
-        var target = (int)Math.Min(Math.Min((long)this.buffer.Length * 2, limit), Array.MaxLength);
+        var target = (int)Math.Min((long)this.buffer.Length * 2, limit);
         var larger = ArrayPool<byte>.Shared.Rent(target);
         this.buffer.AsSpan(0, this.length).CopyTo(larger);
         ArrayPool<byte>.Shared.Return(this.buffer);

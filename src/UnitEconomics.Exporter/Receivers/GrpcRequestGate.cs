@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Pipelines;
-using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using UnitEconomics.Exporter.Diagnostics;
@@ -66,9 +65,12 @@ public sealed class GrpcRequestGate
         {
             var outcome = this.handler.RefuseSaturated(ExporterMetrics.ProtocolGrpc);
             WriteTrailersOnly(context, StatusCode.Unavailable, OtlpGrpcTraceService.SaturatedMessage);
-            var details = OtlpGrpcTraceService.SaturatedStatus(outcome.RetryAfter);
-            context.Response.Headers[OtlpGrpcTraceService.StatusDetailsTrailer] = Convert.ToBase64String(details.ToByteArray()).TrimEnd('=');
-            context.Response.Headers[OtlpGrpcTraceService.RetryPushbackTrailer] = ((long)outcome.RetryAfter.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+            foreach (var trailer in OtlpGrpcTraceService.SaturatedTrailers(outcome.RetryAfter))
+            {
+                // Binary ("-bin") metadata travels base64-encoded without padding, as gRPC's HTTP/2 mapping says.
+                context.Response.Headers[trailer.Key] = trailer.IsBinary ? Convert.ToBase64String(trailer.ValueBytes).TrimEnd('=') : trailer.Value;
+            }
+
             return false;
         }
 

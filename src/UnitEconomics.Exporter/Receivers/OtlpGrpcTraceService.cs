@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.AspNetCore.Server.Model;
@@ -40,12 +41,19 @@ public sealed class OtlpGrpcTraceService
         this.token = new Security.BearerToken(options.Value.OtlpBearerToken);
     }
 
-    /// <summary>The rich status of a saturated answer: UNAVAILABLE with RetryInfo saying how long to wait.</summary>
-    internal static RpcStatus SaturatedStatus(TimeSpan retryAfter)
+    /// <summary>
+    /// The trailers of a saturated answer (UNAVAILABLE, the spec's back-pressure signal): the rich status
+    /// with RetryInfo saying how long to wait, and the pushback a gRPC client retry policy honours.
+    /// </summary>
+    internal static Metadata SaturatedTrailers(TimeSpan retryAfter)
     {
         var details = new RpcStatus { Code = (int)StatusCode.Unavailable, Message = SaturatedMessage };
         details.Details.Add(Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(retryAfter) }));
-        return details;
+        return new Metadata
+        {
+            { StatusDetailsTrailer, details.ToByteArray() },
+            { RetryPushbackTrailer, ((long)retryAfter.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) },
+        };
     }
 
     public Task<ExportTraceServiceResponse> Export(SpanBatch batch, ServerCallContext context)
@@ -60,15 +68,7 @@ public sealed class OtlpGrpcTraceService
         switch (outcome.Kind)
         {
             case ExportOutcomeKind.Saturated:
-                // The spec's backpressure signal: UNAVAILABLE with RetryInfo saying how long to wait.
-                const string message = SaturatedMessage;
-                var details = SaturatedStatus(outcome.RetryAfter);
-                var trailers = new Metadata
-                {
-                    { StatusDetailsTrailer, details.ToByteArray() },
-                    { RetryPushbackTrailer, ((long)outcome.RetryAfter.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture) },
-                };
-                throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, message), trailers);
+                throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, SaturatedMessage), SaturatedTrailers(outcome.RetryAfter));
             case ExportOutcomeKind.InternalError:
                 throw new RpcException(new Grpc.Core.Status(StatusCode.Internal, "the exporter failed to process the request"));
             default:

@@ -78,16 +78,8 @@ public sealed class OtlpHttpReceiver
         }
 
         var contentEncoding = request.Headers.ContentEncoding.ToString();
-        bool gzip;
-        if (contentEncoding.Length == 0 || string.Equals(contentEncoding, "identity", StringComparison.OrdinalIgnoreCase))
-        {
-            gzip = false;
-        }
-        else if (string.Equals(contentEncoding, "gzip", StringComparison.OrdinalIgnoreCase))
-        {
-            gzip = true;
-        }
-        else
+        var gzip = string.Equals(contentEncoding, "gzip", StringComparison.OrdinalIgnoreCase);
+        if (!gzip && contentEncoding.Length > 0 && !string.Equals(contentEncoding, "identity", StringComparison.OrdinalIgnoreCase))
         {
             this.metrics.Rejected(protocol, ExporterMetrics.ReasonUnsupportedMediaType);
             await WriteStatusAsync(context, format, StatusCodes.Status415UnsupportedMediaType, GrpcCode.InvalidArgument,

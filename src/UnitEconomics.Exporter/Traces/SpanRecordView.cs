@@ -48,13 +48,8 @@ internal readonly struct SpanRecordView : ISpanView
 
     public bool TryGetResourceAttribute(string key, out AttributeValue value)
     {
-        if (this.Record.Resource is { } resource)
-        {
-            return resource.TryGet(key, out value);
-        }
-
         value = default;
-        return false;
+        return this.Record.Resource is { } resource && resource.TryGet(key, out value);
     }
 
     /// <summary>OTLP's nanoseconds since the epoch as a UTC time (100 ns ticks; any ulong fits DateTime's range).</summary>

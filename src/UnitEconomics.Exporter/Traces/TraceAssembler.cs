@@ -181,7 +181,7 @@ internal sealed class TraceAssembler
             ref readonly var link = ref trace.Link(i);
             if (link.Call >= 0)
             {
-                entries.Add(new ReplayEntry(i, link.Call, link.Parent, trace.EndTicksOf(link.Call), Depth(trace, link.Parent)));
+                entries.Add(new ReplayEntry(i, link.Call, link.Parent, trace.EndTicksOf(link.Call)));
             }
         }
 
@@ -190,13 +190,15 @@ internal sealed class TraceAssembler
             this.effectiveEnd = new long[Math.Max(trace.CallCount, this.effectiveEnd.Length * 2)];
         }
 
+        // One walk up from each call gives its depth and lifts its ancestors' ends to its own.
         var effectiveEnd = this.effectiveEnd;
         Array.Clear(effectiveEnd, 0, trace.CallCount);
-        foreach (var entry in entries)
+        var sorted = CollectionsMarshal.AsSpan(entries);
+        foreach (ref var entry in sorted)
         {
             effectiveEnd[entry.Call] = Math.Max(effectiveEnd[entry.Call], entry.End);
-            var id = entry.Parent;
-            for (var steps = 0; id.Present && steps < linkCount; steps++)
+            var depth = 0;
+            for (var id = entry.Parent; id.Present && depth < linkCount; depth++)
             {
                 var a = trace.Find(id);
                 if (a < 0)
@@ -212,12 +214,13 @@ internal sealed class TraceAssembler
 
                 id = ancestor.Parent;
             }
+
+            entry.Depth = depth;
         }
 
-        var sorted = CollectionsMarshal.AsSpan(entries);
-        for (var k = 0; k < sorted.Length; k++)
+        foreach (ref var entry in sorted)
         {
-            sorted[k] = sorted[k] with { EffectiveEnd = effectiveEnd[sorted[k].Call] };
+            entry.EffectiveEnd = effectiveEnd[entry.Call];
         }
 
         sorted.Sort(static (a, b) =>
@@ -255,23 +258,6 @@ internal sealed class TraceAssembler
         }
     }
 
-    private static int Depth(TraceBuffer trace, RawSpanId parent)
-    {
-        var depth = 0;
-        for (var id = parent; id.Present && depth < trace.LinkCount;)
-        {
-            var i = trace.Find(id);
-            if (i < 0)
-            {
-                break;
-            }
-
-            depth++;
-            id = trace.Link(i).Parent;
-        }
-
-        return depth;
-    }
-
-    private readonly record struct ReplayEntry(int Link, int Call, RawSpanId Parent, long End, int Depth, long EffectiveEnd = 0);
+    // Depth and EffectiveEnd are filled in by the walk up (a positional record struct's properties are settable).
+    private record struct ReplayEntry(int Link, int Call, RawSpanId Parent, long End, int Depth = 0, long EffectiveEnd = 0);
 }

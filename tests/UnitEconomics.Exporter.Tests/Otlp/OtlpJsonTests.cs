@@ -122,9 +122,24 @@ public sealed class OtlpJsonTests
     [InlineData("""{"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":[{"key":"x","value":{"bytesValue":"not base64!"}}]}]}]}]}""")]
     [InlineData("""{"resourceSpans":[""")]
     [InlineData("""[]""")]
+    [InlineData("""{"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":[{"key":"x","value":{"doubleValue":"half"}}]}]}]}]}""")]
     public void Json_that_is_not_otlp_fails_with_a_format_error(string json)
     {
         Assert.Throws<OtlpFormatException>(() => OtlpJsonReader.Read(Encoding.UTF8.GetBytes(json)));
+    }
+
+    [Theory]
+    [InlineData("\"NaN\"", double.NaN)]
+    [InlineData("\"Infinity\"", double.PositiveInfinity)]
+    [InlineData("\"-Infinity\"", double.NegativeInfinity)]
+    [InlineData("\"0.25\"", 0.25)]
+    [InlineData("1e-3", 0.001)]
+    public void Double_values_may_be_quoted_and_non_finite_as_the_proto3_json_mapping_spells_them(string json, double expected)
+    {
+        var request = """{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174","attributes":[{"key":"x","value":{"doubleValue":"""
+            + json + "}}]}]}]}]}";
+        var batch = OtlpJsonReader.Read(Encoding.UTF8.GetBytes(request));
+        Assert.Equal(AttributeValue.OfDouble(expected), Assert.Single(batch.AttributesOf(batch.Records[0]).ToArray()).Value);
     }
 
     [Fact]
