@@ -39,10 +39,7 @@ public sealed partial class PrometheusCostSink : ICostSink
     private readonly Counter unpriced;
     private readonly Counter agentTasks;
     private readonly Histogram agentTaskCost;
-    private readonly Histogram userRequestCost;
-
-    // One child per (use_case, tier, shape), found without building a label array per request.
-    private readonly ConcurrentDictionary<(string, string, string), Histogram.Child> userRequestSeries = new();
+    private readonly UserRequestSeries userRequestSeries;
     private readonly Histogram agentTaskModelCalls;
     private readonly Histogram agentTaskTokens;
     private readonly Histogram singleShotCost;
@@ -85,7 +82,7 @@ public sealed partial class PrometheusCostSink : ICostSink
         this.requestCost = factory.CreateHistogram("ai_request_cost_usd", "Cost of one AI request in USD.", new HistogramConfiguration { LabelNames = ["operation", "use_case", "tier"], Buckets = MoneyBuckets });
         this.unpriced = factory.CreateCounter("ai_unpriced_requests_total", "Model calls with no price in the catalog and no reported cost: not priced at zero.", "provider", "model");
         this.agentTasks = factory.CreateCounter("ai_agent_tasks_total", "Agent tasks completed, by outcome.", "agent", "use_case", "tier", "outcome");
-        this.userRequestCost = factory.CreateHistogram("ai_user_request_cost_usd", "Cost of one user request (every priced call under one local root, or of one trace) in USD, by shape: agent, rag, single_shot, other.", new HistogramConfiguration { LabelNames = ["use_case", "tier", "shape"], Buckets = MoneyBuckets });
+        this.userRequestSeries = new UserRequestSeries(factory.CreateHistogram("ai_user_request_cost_usd", "Cost of one user request (every priced call under one local root, or of one trace) in USD, by shape: agent, rag, single_shot, other.", new HistogramConfiguration { LabelNames = ["use_case", "tier", "shape"], Buckets = MoneyBuckets }));
         this.agentTaskCost = factory.CreateHistogram("ai_agent_task_cost_usd", "Cost of one agent task (every call under its root) in USD.", new HistogramConfiguration { LabelNames = ["agent", "use_case", "tier"], Buckets = MoneyBuckets });
         this.agentTaskModelCalls = factory.CreateHistogram("ai_agent_task_model_calls", "Model calls in one agent task.", new HistogramConfiguration { LabelNames = ["agent", "use_case", "tier"], Buckets = CallCountBuckets });
         this.agentTaskTokens = factory.CreateHistogram("ai_agent_task_tokens", "Tokens used by one agent task.", new HistogramConfiguration { LabelNames = ["agent", "use_case", "tier"], Buckets = TokenBuckets });
@@ -168,16 +165,8 @@ public sealed partial class PrometheusCostSink : ICostSink
         this.agentTaskTokens.WithLabels(task.Agent, task.UseCase, task.Tier).Observe(task.Tokens);
     }
 
-    public void OnUserRequest(in UserRequestSummary request)
-    {
-        var key = (request.UseCase, request.Tier, request.Shape);
-        if (!this.userRequestSeries.TryGetValue(key, out var series))
-        {
-            series = this.userRequestSeries.GetOrAdd(key, this.userRequestCost.WithLabels(request.UseCase, request.Tier, request.Shape));
-        }
-
-        series.Observe((double)request.CostUsd);
-    }
+    public void OnUserRequest(in UserRequestSummary request) =>
+        this.userRequestSeries.For(request.UseCase, request.Tier, request.Shape).Observe((double)request.CostUsd);
 
     public void OnBudgetExceeded(in BudgetExceeded exceeded) =>
         this.budgetExceeded.WithLabels(exceeded.ScopeLabel, exceeded.UseCase, exceeded.Tier).Inc();

@@ -8,6 +8,7 @@ using UnitEconomics.Otel.Agents;
 using UnitEconomics.Otel.Engine;
 using UnitEconomics.Otel.Pricing;
 using UnitEconomics.Otel.Processing;
+using UnitEconomics.Otel.Requests;
 using UnitEconomics.Otel.Spans;
 using UnitEconomics.Otel.Tenants;
 using UnitEconomics.TestSupport;
@@ -28,6 +29,33 @@ public sealed class PrometheusSinkTests
     private static readonly TenantDirectory Tenants = new(
         [new TierInfo("free", 0m, true, 100m), new TierInfo("pro", 29m, false, 400m), new TierInfo("enterprise", 500m, false, 2_000m)],
         [new TenantInfo("acme", "pro", 29m, 120), new TenantInfo("globex", "enterprise", 450m, 900)]);
+
+    [Fact]
+    public async Task User_requests_land_in_the_series_of_their_label_values_whatever_the_string_instances()
+    {
+        // 600 (use case, tier) pairs, more than the sink's identity cache has slots, so they collide; the
+        // middle round sends every label value as a fresh string instance. Request i costs (i + 1) / 1000 USD.
+        var registry = Metrics.NewCustomRegistry();
+        var sink = new PrometheusCostSink(registry);
+        var useCases = Enumerable.Range(0, 600).Select(i => $"uc-{i}").ToArray();
+        for (var round = 0; round < 3; round++)
+        {
+            for (var i = 0; i < useCases.Length; i++)
+            {
+                var (useCase, tier) = round == 1 ? ($"uc-{i}", string.Concat("p", "ro")) : (useCases[i], "pro");
+                sink.OnUserRequest(new UserRequestSummary(default, default, "acme", tier, useCase, RequestShape.SingleShot, (i + 1) / 1000m, 1, 1, 0, DateTime.UnixEpoch, DateTime.UnixEpoch, false));
+            }
+        }
+
+        var s = await Scrape.OfAsync(registry);
+        Assert.Equal(600, s.Family("ai_user_request_cost_usd_count").Count());
+        foreach (var i in new[] { 0, 255, 256, 599 })
+        {
+            var labels = $"{{use_case=\"uc-{i}\",tier=\"pro\",shape=\"single_shot\"}}";
+            Assert.Equal(3, s["ai_user_request_cost_usd_count" + labels]);
+            Assert.Equal(3 * (i + 1) / 1000.0, s["ai_user_request_cost_usd_sum" + labels], Tolerance);
+        }
+    }
 
     [Fact]
     public async Task Scripted_workload_scrapes_to_the_contract()
